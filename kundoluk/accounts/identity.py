@@ -1,0 +1,126 @@
+"""Who is signed in, and in which role context: two SQL statements per request.
+
+A person may hold several role contexts: staff of a school (all their staff roles
+there at once), pupil of a school, parent (of all their children, in any school).
+The context in use decides which schools' rows the request may see.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import session
+from flask_login import UserMixin
+from sqlalchemy.orm import joinedload
+
+from kundoluk import clock
+from kundoluk.extensions import db
+from kundoluk.models import Account, Enrolment, Guardianship, Membership, School
+
+
+@dataclass
+class Context:
+    """One role context: key 'staff:<school>', 'pupil:<school>' or 'parent'."""
+
+    key: str
+    kind: str
+    school_id: int | None = None
+    school_name_ky: str | None = None
+    school_name_ru: str | None = None
+    roles: set = field(default_factory=set)          # staff roles in this school
+    class_ids: set = field(default_factory=set)      # classes this person is class teacher of
+    child_ids: set = field(default_factory=set)      # parent: the children's person ids
+    school_ids: set = field(default_factory=set)     # schools whose rows this context may read
+
+    def has(self, *roles):
+        return bool(self.roles.intersection(roles))
+
+
+class CurrentUser(UserMixin):
+    def __init__(self, account, contexts):
+        self.account = account
+        self.person = account.person
+        self.contexts = contexts
+        chosen = session.get("ctx") or account.last_context
+        by_key = {c.key: c for c in contexts}
+        self.context = by_key.get(chosen) or (contexts[0] if contexts else None)
+
+    def get_id(self):
+        return f"{self.account.id}:{self.account.session_version}"
+
+    @property
+    def id(self):
+        return self.account.id
+
+    @property
+    def language(self):
+        return self.person.language
+
+    @property
+    def needs_first_sign_in(self):
+        return self.account.status != "active"
+
+    @property
+    def is_active(self):
+        return self.account.active
+
+
+def _valid(model, today):
+    return sa.and_(model.valid_from <= today,
+                   sa.or_(model.valid_to.is_(None), model.valid_to >= today))
+
+
+def _role_rows(person_id):
+    """One statement: every current staff role, enrolment and child, with school names."""
+    today = clock.today()
+    staff = (sa.select(sa.literal("staff").label("kind"), Membership.school_id, Membership.role,
+                       Membership.school_class_id, sa.null().label("child_id"))
+             .where(Membership.person_id == person_id, _valid(Membership, today)))
+    pupil = (sa.select(sa.literal("pupil"), Enrolment.school_id, sa.null(),
+                       Enrolment.school_class_id, sa.null())
+             .where(Enrolment.pupil_id == person_id, _valid(Enrolment, today)))
+    child = (sa.select(sa.literal("parent"), Enrolment.school_id, sa.null(),
+                       Enrolment.school_class_id, Guardianship.pupil_id)
+             .select_from(Guardianship)
+             .join(Enrolment, sa.and_(Enrolment.pupil_id == Guardianship.pupil_id,
+                                      _valid(Enrolment, today)), isouter=True)
+             .where(Guardianship.parent_id == person_id, _valid(Guardianship, today)))
+    roles = sa.union_all(staff, pupil, child).subquery()
+    stmt = (sa.select(roles, School.name_ky, School.name_ru)
+            .join(School, School.id == roles.c.school_id, isouter=True)
+            .order_by(roles.c.kind, roles.c.school_id))
+    return db.session.execute(stmt, execution_options={"all_schools": True}).all()
+
+
+def build_contexts(rows):
+    """Group role rows into contexts; staff first, then pupil, then parent."""
+    contexts = {}
+    for kind, school_id, role, class_id, child_id, name_ky, name_ru in rows:
+        key = "parent" if kind == "parent" else f"{kind}:{school_id}"
+        ctx = contexts.get(key)
+        if ctx is None:
+            ctx = contexts[key] = Context(key=key, kind=kind,
+                                          school_id=None if kind == "parent" else school_id,
+                                          school_name_ky=name_ky, school_name_ru=name_ru)
+        if school_id is not None:
+            ctx.school_ids.add(school_id)
+        if role:
+            ctx.roles.add(role)
+        if role == "class_teacher" and class_id:
+            ctx.class_ids.add(class_id)
+        if child_id:
+            ctx.child_ids.add(child_id)
+    order = {"staff": 0, "pupil": 1, "parent": 2}
+    return sorted(contexts.values(), key=lambda c: (order[c.kind], c.school_id or 0))
+
+
+def load_user(user_id):
+    """Flask-Login loader: '<account id>:<session version>'; a stale version signs out."""
+    try:
+        account_id, version = (int(part) for part in user_id.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    account = db.session.execute(
+        sa.select(Account).options(joinedload(Account.person)).where(Account.id == account_id)
+    ).scalar_one_or_none()
+    if account is None or not account.active or account.session_version != version:
+        return None
+    return CurrentUser(account, build_contexts(_role_rows(account.person_id)))

@@ -1,0 +1,21 @@
+"""What `python app.py` does before serving: catalogs, migrations, the demo."""
+import time
+
+import click
+from flask_migrate import upgrade
+
+from kundoluk import cli
+
+
+def prepare(app):
+    """Compile translations, migrate to head, seed the demo into an empty database."""
+    started = time.monotonic()
+    cli.compile_catalogs()
+    with app.app_context():
+        upgrade()
+        from kundoluk.demo import seed
+        if not seed.has_data():
+            click.echo("Seeding the demo schools…")
+            seed.run()
+        click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
+        click.echo(seed.logins_text())

@@ -1,0 +1,38 @@
+"""What production refuses to start without (DESIGN §3): secrets from the environment,
+Redis for rate-limit counters, and no demo account in the database."""
+import sqlalchemy as sa
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+def _is_production(app):
+    return app.config["KUNDOLUK_ENV"] == "production" and not app.config.get("TESTING")
+
+
+def check_config(app):
+    """Refuse to build a production app with missing secrets."""
+    if not _is_production(app):
+        return
+    missing = [name for name, key in (("KUNDOLUK_SECRET_KEY", "SECRET_KEY"),
+                                      ("KUNDOLUK_REDIS_URL", "REDIS_URL"),
+                                      ("KUNDOLUK_PIN_KEY", "PIN_HASH_KEY"))
+               if not app.config.get(key)]
+    if missing:
+        raise NotReady("production needs these environment variables: " + ", ".join(missing)
+                       + " (or set KUNDOLUK_ENV=development for a local try-out)")
+
+
+def check_database(app):
+    """Refuse to serve production while a demo account (password 'demo') exists."""
+    if not _is_production(app):
+        return
+    from kundoluk.extensions import db
+    with app.app_context():
+        if not sa.inspect(db.engine).has_table("account"):
+            return  # a fresh database: `flask db upgrade` comes next
+        demo = db.session.execute(sa.text("SELECT 1 FROM account WHERE is_demo LIMIT 1")).first()
+        db.session.remove()
+    if demo:
+        raise NotReady("this database holds demo accounts; production refuses to start on it")

@@ -1,0 +1,33 @@
+"""Language choice and localized formatting (ky default, ru complete)."""
+from flask import request
+from flask_babel import format_date as babel_format_date, get_locale
+from flask_login import current_user
+
+LANGUAGES = ("ky", "ru")
+COOKIE = "lang"
+
+
+def select_locale():
+    """The person's saved language, else the cookie, else Accept-Language, else Kyrgyz."""
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "ky"
+
+
+def current_language():
+    locale = get_locale()
+    return locale.language if locale is not None else "ky"
+
+
+def localized(obj, field="name"):
+    """The ky or ru variant of a bilingual field (name_ky / name_ru), falling back to the other."""
+    lang = current_language()
+    other = "ru" if lang == "ky" else "ky"
+    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_{other}", "")
+
+
+def format_date(value, fmt="long"):
+    return babel_format_date(value, fmt) if value else ""

@@ -1,0 +1,151 @@
+"""Fixtures: the app on a migrated database, a rolled-back transaction per test, a fixed clock.
+
+KUNDOLUK_TEST_DATABASE_URL names the database (a temporary SQLite file when unset).
+KUNDOLUK_TEST_NOW sets "now" for the whole run (ISO 8601 with offset); CI also runs the
+suite on a Sunday in July at 01:30 Bishkek time this way.
+"""
+import contextvars
+import os
+from datetime import datetime
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
+
+from kundoluk import clock, create_app
+from kundoluk.extensions import db, limiter
+
+DEFAULT_NOW = "2026-10-14T10:20:00+06:00"  # a Wednesday in the first quarter
+
+
+class BoundSession(FlaskSession):
+    """Flask-SQLAlchemy picks its engine over session.bind; tests bind to one connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+def test_now():
+    return datetime.fromisoformat(os.environ.get("KUNDOLUK_TEST_NOW", DEFAULT_NOW))
+
+
+def test_config(url):
+    return {"TESTING": True, "KUNDOLUK_ENV": "test", "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url, "PASSWORD_SCRYPT_N": 16, "PIN_HASH_KEY": "test-pin-key",
+            "SERVER_NAME": "localhost"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("KUNDOLUK_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    clock.set_now(test_now())
+    from kundoluk import cli
+    cli.compile_catalogs()
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        upgrade()
+    yield app
+    clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    """No test reads the real clock; a test may move it with clock.set_now()."""
+    clock.set_now(test_now())
+    yield clock
+    clock.set_now(test_now())
+
+
+@pytest.fixture()
+def session(app):
+    """Every test runs inside one transaction that is rolled back at the end."""
+    ctx = app.app_context()
+    ctx.push()
+    connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session({"bind": connection, "class_": BoundSession,
+                                          "join_transaction_mode": "create_savepoint"})
+    limiter.reset()
+    yield db.session
+    db.session.remove()
+    db.session = original
+    outer.rollback()
+    connection.close()
+    ctx.pop()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (own g, own db session), as in production.
+
+    Flask would otherwise reuse the test's pushed app context for every request.
+    """
+
+    def open(self, *args, **kwargs):
+        def fresh():
+            _cv_app.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+        return contextvars.copy_context().run(fresh)
+
+
+@pytest.fixture()
+def client(app, session):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+class SqlCounter:
+    """Counts SQL statements sent while active (for the per-page budgets)."""
+
+    def __init__(self, engine_or_conn):
+        self.target = engine_or_conn
+        self.statements = []
+
+    def _count(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(self.target, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.target, "before_cursor_execute", self._count)
+
+
+@pytest.fixture()
+def count_sql(session):
+    return lambda: SqlCounter(session.bind)
+
+
+def csrf_token(client):
+    return client.get("/csrf").get_json()["token"]
+
+
+def login(client, login_name, password="secret"):
+    """Sign in through the real form; returns the response to the POST."""
+    return client.post("/login", data={"login": login_name, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def post(client, url, data=None, **kw):
+    """POST with a valid CSRF token, as the page's own form would."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kw)
+
+
+@pytest.fixture()
+def world(session):
+    from tests import factories
+    return factories.make_world()

@@ -1,0 +1,112 @@
+"""The access policy: every endpoint declares a rule; the role × page matrix; other schools 404."""
+import pytest
+
+from kundoluk.web.access import endpoint_rule
+from tests.conftest import login, post
+
+PERSONAS = ("anonymous", "pupil", "parent", "teacher", "teacher2", "class_teacher", "deputy",
+            "director", "admin", "other_deputy")
+
+
+def test_every_endpoint_declares_an_access_rule(app):
+    missing = [rule.endpoint for rule in app.url_map.iter_rules()
+               if endpoint_rule(app, rule.endpoint) is None]
+    assert missing == []
+
+
+def _as(client, world, persona):
+    if persona != "anonymous":
+        assert login(client, world.accounts[persona].login).status_code == 302
+    return client
+
+
+# persona -> expected status; anything not listed must be 404.
+MATRIX = {
+    "/": {"anonymous": 302, "*": 302},
+    "/parent": {"anonymous": 302, "parent": 200},
+    "/pupil": {"anonymous": 302, "pupil": 200},
+    "/staff": {"anonymous": 302, "teacher": 200, "teacher2": 200, "class_teacher": 200,
+               "deputy": 200, "director": 200, "admin": 200, "other_deputy": 200},
+    "/classes/{class}": {"anonymous": 302, "class_teacher": 200, "deputy": 200, "director": 200,
+                         "admin": 200, "teacher": 403},
+    "/account": {"anonymous": 302, "*": 200},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("path", list(MATRIX))
+def test_permission_matrix(client, world, persona, path):
+    expected = MATRIX[path].get(persona, MATRIX[path].get("*", 404))
+    url = path.format(**{"class": world.school_class.public_id})
+    resp = _as(client, world, persona).get(url)
+    assert resp.status_code == expected, (persona, url)
+    if expected == 302 and persona == "anonymous":
+        assert "/login" in resp.headers["Location"]
+
+
+def test_anonymous_htmx_request_gets_hx_redirect(client, world):
+    resp = client.get("/staff", headers={"HX-Request": "true", "HX-Target": "main"})
+    assert resp.headers["HX-Redirect"].startswith("/login")
+
+
+def test_other_schools_objects_answer_404_for_a_deputy(client, world):
+    """Every URL taking an object id answers 404 for ids of the second school."""
+    _as(client, world, "deputy")
+    foreign = {"public_id": [world.other_class.public_id, world.other_pupil.public_id]}
+    checked = 0
+    for rule in client.application.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.arguments or rule.endpoint in ("static", "assets.serve"):
+            continue
+        for arg in rule.arguments:
+            for value in foreign[arg]:
+                resp = client.get(rule.rule.replace(f"<{arg}>", value))
+                assert resp.status_code == 404, rule.rule
+                checked += 1
+    assert checked >= 2
+    own = client.get(f"/classes/{world.school_class.public_id}")
+    assert own.status_code == 200
+
+
+def test_other_school_deputy_cannot_open_this_schools_class(client, world):
+    _as(client, world, "other_deputy")
+    assert client.get(f"/classes/{world.school_class.public_id}").status_code == 404
+
+
+def test_unknown_context_key_is_404_and_changes_nothing(client, world):
+    _as(client, world, "teacher")
+    resp = post(client, "/context", {"key": "staff:999999"})
+    assert resp.status_code == 404
+    assert client.get("/", follow_redirects=False).headers["Location"].endswith("/staff")
+
+
+def test_teacherparent_switches_roles_and_sees_only_own_child(client, world, session):
+    _as(client, world, "teacherparent")
+    assert client.get("/").headers["Location"].endswith("/staff")
+    page = client.get("/staff").get_data(as_text=True)
+    assert 'name="key" value="parent"' in page
+    resp = post(client, "/context", {"key": "parent"})
+    assert resp.headers["Location"].endswith("/")
+    assert client.get("/").headers["Location"].endswith("/parent")
+    page = client.get("/parent").get_data(as_text=True)
+    assert world.other_pupil.full_name in page
+    assert world.pupil.full_name not in page and world.sibling.full_name not in page
+    # as a parent, the staff pages of the school are out of scope
+    assert client.get("/staff").status_code == 404
+    # the choice is remembered for the next sign-in
+    session.refresh(world.accounts["teacherparent"])
+    assert world.accounts["teacherparent"].last_context == "parent"
+
+
+def test_parent_sees_both_children_with_class_and_class_teacher(client, world):
+    _as(client, world, "parent")
+    page = client.get("/parent").get_data(as_text=True)
+    assert world.pupil.full_name in page and world.sibling.full_name in page
+    assert world.class_teacher.full_name in page
+    assert "7-А" in page and "3-Б" in page
+
+
+def test_class_roster_shows_account_status(client, world):
+    _as(client, world, "class_teacher")
+    page = client.get(f"/classes/{world.school_class.public_id}").get_data(as_text=True)
+    assert world.pupil.full_name in page
+    assert world.parent.full_name in page
