@@ -21,7 +21,7 @@ def main(argv=None):
     from kundoluk.config import development_overrides
 
     app = create_app(development_overrides(os.path.join(ROOT, "instance")))
-    devserver.prepare(app)
+    devserver.prepare(app, f"http://{args.host}:{args.port}")
     app.run(host=args.host, port=args.port, debug=False, threaded=True, use_reloader=False)
 
 

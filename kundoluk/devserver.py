@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 from kundoluk import cli
 
 
-def prepare(app):
+def prepare(app, url):
     """Compile translations, migrate to head, seed the demo into an empty database."""
     started = time.monotonic()
     cli.compile_catalogs()
@@ -18,4 +18,4 @@ def prepare(app):
             click.echo("Seeding the demo schools…")
             seed.run()
         click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
-        click.echo(seed.logins_text())
+        click.echo(seed.logins_text(url))

@@ -24,15 +24,18 @@ def check_config(app):
                        + " (or set KUNDOLUK_ENV=development for a local try-out)")
 
 
+def refuse_demo(connection):
+    """Raise NotReady if this database holds a demo account (password 'demo')."""
+    if not sa.inspect(connection).has_table("account"):
+        return  # a fresh database: `flask db upgrade` comes next
+    if connection.execute(sa.text("SELECT 1 FROM account WHERE is_demo LIMIT 1")).first():
+        raise NotReady("this database holds demo accounts; production refuses to start on it")
+
+
 def check_database(app):
-    """Refuse to serve production while a demo account (password 'demo') exists."""
+    """Refuse to serve production on a database with demo accounts."""
     if not _is_production(app):
         return
     from kundoluk.extensions import db
-    with app.app_context():
-        if not sa.inspect(db.engine).has_table("account"):
-            return  # a fresh database: `flask db upgrade` comes next
-        demo = db.session.execute(sa.text("SELECT 1 FROM account WHERE is_demo LIMIT 1")).first()
-        db.session.remove()
-    if demo:
-        raise NotReady("this database holds demo accounts; production refuses to start on it")
+    with app.app_context(), db.engine.connect() as connection:
+        refuse_demo(connection)

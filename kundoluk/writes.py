@@ -55,9 +55,12 @@ def save(model, *, values, school_id, client_id, base_version=None, row=None,
     client_id = parse_client_id(client_id)
     table = model.__tablename__
     digest = _digest(table, row.id if row is not None else None, values)
-    receipt = db.session.get(WriteReceipt, client_id)
+    # Looked up across schools: a client_id is global, and one used elsewhere is a mismatch.
+    receipt = db.session.get(WriteReceipt, client_id, execution_options={"all_schools": True})
     if receipt is not None:
-        same = receipt.payload_hash == digest and receipt.table_name == table
+        same = (receipt.payload_hash == digest and receipt.table_name == table
+                and receipt.school_id == school_id
+                and receipt.account_id == (actor.id if actor is not None else None))
         return WriteResult(db.session.get(model, receipt.row_id), replayed=same, mismatch=not same,
                            base_version=base_version)
     if row is not None and base_version != row.version:

@@ -52,6 +52,7 @@ def app(database_url):
     from kundoluk import cli
     cli.compile_catalogs()
     app = create_app(test_config(database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     yield app
@@ -100,7 +101,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture()
 def client(app, session):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

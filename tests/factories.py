@@ -109,7 +109,7 @@ def make_subgroup(school_class, *pupils, name="1"):
     return group
 
 
-def make_world(size=1):
+def make_world(size=1, prefix=""):
     """Two schools and one person in every role, with accounts (password 'secret').
 
     size multiplies the pupils, classes and assignments, for the SQL-budget tests.
@@ -143,7 +143,7 @@ def make_world(size=1):
     w.accounts = {}
     for name in ("pupil", "parent", "teacher", "teacher2", "class_teacher", "deputy", "director",
                  "admin", "other_deputy", "teacherparent"):
-        w.accounts[name] = make_account(getattr(w, name), login=name.replace("_", ""))
+        w.accounts[name] = make_account(getattr(w, name), login=prefix + name.replace("_", ""))
     return w
 
 

@@ -71,13 +71,14 @@ def _valid(model, today):
 def _role_rows(person_id):
     """One statement: every current staff role, enrolment and child, with school names."""
     today = clock.today()
+    no_text, no_id = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)  # PostgreSQL types NULLs in a UNION
     staff = (sa.select(sa.literal("staff").label("kind"), Membership.school_id, Membership.role,
-                       Membership.school_class_id, sa.null().label("child_id"))
+                       Membership.school_class_id, no_id.label("child_id"))
              .where(Membership.person_id == person_id, _valid(Membership, today)))
-    pupil = (sa.select(sa.literal("pupil"), Enrolment.school_id, sa.null(),
-                       Enrolment.school_class_id, sa.null())
+    pupil = (sa.select(sa.literal("pupil"), Enrolment.school_id, no_text,
+                       Enrolment.school_class_id, no_id)
              .where(Enrolment.pupil_id == person_id, _valid(Enrolment, today)))
-    child = (sa.select(sa.literal("parent"), Enrolment.school_id, sa.null(),
+    child = (sa.select(sa.literal("parent"), Enrolment.school_id, no_text,
                        Enrolment.school_class_id, Guardianship.pupil_id)
              .select_from(Guardianship)
              .join(Enrolment, sa.and_(Enrolment.pupil_id == Guardianship.pupil_id,

@@ -1,9 +1,10 @@
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from kundoluk.accounts import actions, bp, forms, identity
 from kundoluk.extensions import db, limiter
+from kundoluk.web.htmx import render
 from kundoluk.web.access import ACCOUNT, PUBLIC, SIGNED_IN, policy, safe_next
 from kundoluk.web.i18n import COOKIE, LANGUAGES
 
@@ -40,7 +41,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = forms.LoginForm(next=safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form)
+    return render("accounts/login.html", form=form)
 
 
 @bp.post("/login")
@@ -51,12 +52,12 @@ def login():
 def login_post():
     form = forms.LoginForm()
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form), 422
+        return render("accounts/login.html", form=form), 422
     account = actions.sign_in(forms.normalize_login(form.login.data), form.password.data)
     db.session.commit()
     if account is None:
         error = _("Wrong login or password. Check the keyboard layout and Caps Lock.")
-        return render_template("accounts/login.html", form=form, error=error), 401
+        return render("accounts/login.html", form=form, error=error), 401
     _start_session(account, remember=form.remember.data)
     return redirect(safe_next(form.next.data) or url_for("home.index"))
 
@@ -75,7 +76,7 @@ def first_sign_in():
     if not current_user.needs_first_sign_in:
         return redirect(url_for("home.index"))
     form = _first_sign_in_form(language=current_user.language)
-    return render_template("accounts/first_sign_in.html", form=form)
+    return render("accounts/first_sign_in.html", form=form)
 
 
 @bp.post("/first-sign-in")
@@ -84,7 +85,7 @@ def first_sign_in_post():
     account = current_user.account
     form = _first_sign_in_form()
     if not form.validate_on_submit():
-        return render_template("accounts/first_sign_in.html", form=form), 422
+        return render("accounts/first_sign_in.html", form=form), 422
     new_password = form.new_password.data if "new_password" in form else None
     actions.finish_first_sign_in(account, form.language.data, new_password)
     db.session.commit()
@@ -106,7 +107,7 @@ def _first_sign_in_form(**data):
 @bp.get("/account")
 @policy(ACCOUNT)
 def account():
-    return render_template("accounts/account.html", form=forms.PasswordForm(),
+    return render("accounts/account.html", form=forms.PasswordForm(),
                            end_form=forms.EmptyForm())
 
 
@@ -120,11 +121,11 @@ def password_change():
         if actions.change_password(account, form.current_password.data, form.new_password.data):
             db.session.commit()
             _start_session(account)
-            return render_template("accounts/account.html", form=forms.PasswordForm(formdata=None),
+            return render("accounts/account.html", form=forms.PasswordForm(formdata=None),
                                    end_form=forms.EmptyForm(), saved=True)
         db.session.commit()
         form.current_password.errors.append(_("The current password is wrong."))
-    return render_template("accounts/account.html", form=form, end_form=forms.EmptyForm()), 422
+    return render("accounts/account.html", form=form, end_form=forms.EmptyForm()), 422
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -1,7 +1,8 @@
-from flask import redirect, render_template, url_for
+from flask import redirect, url_for
 from flask_login import current_user
 
 from kundoluk.home import bp, queries
+from kundoluk.web.htmx import render
 from kundoluk.web import access
 from kundoluk.web.access import ACCOUNT, ANY_STAFF, PARENT, PUPIL, policy
 
@@ -13,7 +14,7 @@ HOMES = {"staff": "home.staff", "pupil": "home.pupil", "parent": "home.parent"}
 def index():
     ctx = current_user.context
     if ctx is None:
-        return render_template("home/no_role.html")
+        return render("home/no_role.html")
     return redirect(url_for(HOMES[ctx.kind]))
 
 
@@ -21,7 +22,7 @@ def index():
 @policy(PARENT)
 def parent():
     children = queries.list_children(current_user.context.child_ids)
-    return render_template("home/parent.html", children=children)
+    return render("home/parent.html", children=children)
 
 
 @bp.get("/pupil")
@@ -30,7 +31,7 @@ def pupil():
     me = current_user.person
     school_class, class_teacher = queries.get_pupil_class(me.id)
     subjects = queries.list_pupil_subjects(me.id, school_class) if school_class else []
-    return render_template("home/pupil.html", school_class=school_class,
+    return render("home/pupil.html", school_class=school_class,
                            class_teacher=class_teacher, subjects=subjects)
 
 
@@ -45,7 +46,7 @@ def staff():
     if ctx.class_ids:
         my_classes = queries.list_classes(ctx.school_id, ctx.class_ids)
     assignments = queries.list_assignments(current_user.person.id) if ctx.has("teacher") else []
-    return render_template("home/staff.html", counts=counts, classes=classes,
+    return render("home/staff.html", counts=counts, classes=classes,
                            my_classes=my_classes, assignments=assignments)
 
 
@@ -58,4 +59,4 @@ def class_roster(public_id):
                and queries.teaches_class(current_user.person.id, school_class))
     access.require_class_roster(current_user, school_class, teaches)
     roster = queries.class_roster(school_class)
-    return render_template("home/class_roster.html", school_class=school_class, roster=roster)
+    return render("home/class_roster.html", school_class=school_class, roster=roster)

@@ -1,7 +1,8 @@
-"""Append-only records: the audit log, change history, write receipts, the event outbox.
+"""The audit log, change history, write receipts and the event outbox.
 
-The database itself refuses UPDATE and DELETE on audit_log and change_history
-(triggers in the first migration).
+audit_log and change_history are append-only: the database itself refuses UPDATE and
+DELETE on them (triggers in the first migration). Receipts are only ever inserted; the
+outbox's rows are claimed and marked handled by the delivery worker.
 """
 from datetime import datetime
 
