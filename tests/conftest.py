@@ -28,7 +28,7 @@ class BoundSession(FlaskSession):
         return self.bind
 
 
-def test_now():
+def fixed_now():
     return datetime.fromisoformat(os.environ.get("KUNDOLUK_TEST_NOW", DEFAULT_NOW))
 
 
@@ -48,7 +48,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    clock.set_now(test_now())
+    clock.set_now(fixed_now())
     from kundoluk import cli
     cli.compile_catalogs()
     app = create_app(test_config(database_url))
@@ -62,9 +62,9 @@ def app(database_url):
 @pytest.fixture(autouse=True)
 def fixed_clock():
     """No test reads the real clock; a test may move it with clock.set_now()."""
-    clock.set_now(test_now())
+    clock.set_now(fixed_now())
     yield clock
-    clock.set_now(test_now())
+    clock.set_now(fixed_now())
 
 
 @pytest.fixture()
@@ -149,3 +149,80 @@ def post(client, url, data=None, **kw):
 def world(session):
     from tests import factories
     return factories.make_world()
+
+
+# --- Browser tests: a real server process on a seeded, committed database -------------
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": BROWSER_ARGS}
+
+
+def _live_database_url(database_url):
+    """A database of its own for the live server: a new SQLite file, or <test db>_live."""
+    import sqlalchemy as sa
+    if database_url.startswith("sqlite"):
+        path = database_url.removeprefix("sqlite:///") + ".live"
+        if os.path.exists(path):
+            os.remove(path)
+        return "sqlite:///" + path
+    url = sa.make_url(database_url)
+    live = url.set(database=f"{url.database}_live")
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{live.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{live.database}"')
+    admin.dispose()
+    return live.render_as_string(hide_password=False)
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url):
+    """Seed the demo into a fresh database, commit it, and serve it from another process."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from kundoluk.demo import seed
+    url = _live_database_url(database_url)
+    seed_app = create_app(test_config(url))
+    with seed_app.app_context():
+        upgrade()
+        seed.run()
+        db.session.remove()
+        db.engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "KUNDOLUK_TEST_NOW": fixed_now().isoformat()}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-m", "tests.live_server", url, str(port)], cwd=root, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/login", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("the live server did not start")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server

@@ -5,12 +5,13 @@ It serves the database prepared by the live_server fixture, with the test settin
 """
 import sys
 
-from kundoluk import create_app
-from tests.conftest import test_config
+from kundoluk import clock, create_app
+from tests.conftest import test_config, fixed_now
 
 
 def main():
     url, port = sys.argv[1], int(sys.argv[2])
+    clock.set_now(fixed_now())  # the moment the fixture chose, never the real clock
     config = test_config(url)
     config.pop("SERVER_NAME")
     config["TESTING"] = False  # real error pages, real CSRF, as in production
