@@ -48,7 +48,7 @@ def main():
     app = create_app(test_config(url))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         worlds = []
         for size, prefix in ((1, ""), (10, "big")):
             w = factories.make_world(size=size, prefix=prefix)

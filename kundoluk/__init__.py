@@ -20,7 +20,7 @@ def create_app(config=None):
 
     from kundoluk import cli, database, tenancy
     from kundoluk.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from kundoluk.web import access, assets, errors, filters, htmx, i18n, security
+    from kundoluk.web import access, assets, errors, filters, htmx, i18n, nav, security
 
     db.init_app(app)
     database.init_app(app)
@@ -39,11 +39,12 @@ def create_app(config=None):
     app.config["CSP"] = security.content_security_policy(app.config["CSS_HASHES"])
     security.init_app(app)
 
-    from kundoluk import accounts, home
-    for bp in (accounts.bp, home.bp):
+    from kundoluk import accounts, credentials, home, school, timetable
+    for bp in (accounts.bp, home.bp, school.bp, credentials.bp, timetable.bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     filters.init_app(app)
+    nav.init_app(app)
     cli.init_app(app)
 
     production.check_database(app)

@@ -12,7 +12,7 @@ def prepare(app, url):
     started = time.monotonic()
     cli.compile_catalogs()
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         from kundoluk.demo import seed
         if not seed.has_data():
             click.echo("Seeding the demo schools…")

@@ -54,7 +54,7 @@ def app(database_url):
     app = create_app(test_config(database_url))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield app
     clock.set_now(None)
 
@@ -199,7 +199,7 @@ def live_server(app, database_url):
     url = _live_database_url(database_url)
     seed_app = create_app(test_config(url))
     with seed_app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         seed.run()
         db.session.remove()
         db.engine.dispose()

@@ -128,3 +128,12 @@ def hx_aware_unauthorized():
     if getattr(request, "htmx", None):
         return htmx.hx_redirect(target)
     return redirect(target)
+
+
+# --- Year set-up (issue 3): rules for the set-up screens ------------------------------
+
+
+# --- Credentials desk and imports (issue 3) -------------------------------------------
+
+
+# --- Timetable, lessons and substitutions (issue 4) ------------------------------------
