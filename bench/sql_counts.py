@@ -20,7 +20,7 @@ from kundoluk.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.conftest import IsolatedClient, login, test_config  # noqa: E402
 
-PAGES = [("parent", "/parent"), ("pupil", "/pupil"), ("teacher", "/staff"), ("class_teacher", "/staff"),
+PAGES = [("teacher", "/staff"), ("class_teacher", "/staff"),
          ("deputy", "/staff"), ("class_teacher", "/classes/{class}"), ("teacher", "/account")]
 
 

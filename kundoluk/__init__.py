@@ -39,8 +39,8 @@ def create_app(config=None):
     app.config["CSP"] = security.content_security_policy(app.config["CSS_HASHES"])
     security.init_app(app)
 
-    from kundoluk import accounts, credentials, home, school, timetable
-    for bp in (accounts.bp, home.bp, school.bp, credentials.bp, timetable.bp):
+    from kundoluk import accounts, credentials, diary, home, journal, offline, push, school, timetable
+    for bp in (accounts.bp, home.bp, school.bp, credentials.bp, timetable.bp, journal.bp, diary.bp, push.bp, offline.bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     filters.init_app(app)

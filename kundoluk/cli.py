@@ -55,6 +55,38 @@ def seed_demo():
     click.echo("demo seeded")
 
 
+push_cli = AppGroup("push", help="Web push: keys and the delivery worker.")
+
+
+@push_cli.command("gen-vapid")
+def push_gen_vapid():
+    """Print a new VAPID key pair for KUNDOLUK_VAPID_PRIVATE_KEY / _PUBLIC_KEY."""
+    from kundoluk.push import vapid
+    private, public = vapid.generate()
+    click.echo(f"KUNDOLUK_VAPID_PRIVATE_KEY={private}\nKUNDOLUK_VAPID_PUBLIC_KEY={public}")
+    click.echo("# Changing the keys makes every device subscribe again.", err=True)
+
+
+@click.command("push-worker")
+@click.option("--interval", default=2.0, help="Seconds between passes.")
+def push_worker(interval):
+    """Deliver the event outbox as web push until SIGTERM/SIGINT (finishes the message in hand)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from kundoluk.push import worker
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo("push worker running")
+    worker.run_forever(current_app._get_current_object(), stop, interval)
+    click.echo("push worker stopped")
+
+
 def init_app(app):
     app.cli.add_command(translate)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(push_cli)
+    app.cli.add_command(push_worker)

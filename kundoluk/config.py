@@ -42,6 +42,14 @@ class Config:
         self.LOGIN_LIMIT_PER_LOGIN = _env("KUNDOLUK_LOGIN_LIMIT_LOGIN", "10 per 15 minutes")
         self.LOGIN_LIMIT_PER_LOGIN_IP = _env("KUNDOLUK_LOGIN_LIMIT_LOGIN_IP", "5 per 5 minutes")
         self.LOGIN_LIMIT_PER_IP = _env("KUNDOLUK_LOGIN_LIMIT_IP", "1000 per hour")
+        self.VAPID_PRIVATE_KEY = _env("KUNDOLUK_VAPID_PRIVATE_KEY")
+        self.VAPID_PUBLIC_KEY = _env("KUNDOLUK_VAPID_PUBLIC_KEY")
+        self.VAPID_SUBJECT = _env("KUNDOLUK_VAPID_SUBJECT", "mailto:admin@kundoluk.invalid")
+        # Push services are https; plain http endpoints are only for a local test service.
+        self.PUSH_ALLOW_HTTP = False
+        self.PUSH_MERGE_SECONDS = int(_env("KUNDOLUK_PUSH_MERGE_SECONDS", 90))
+        self.PUSH_DIGEST_AT = _env("KUNDOLUK_PUSH_DIGEST_AT", "19:00")
+        self.PUSH_WORKER_THREAD = False  # python app.py runs the worker in a thread
         self.DEMO = False
 
     @property
@@ -56,7 +64,12 @@ def development_overrides(instance_path):
         os.makedirs(instance_path, exist_ok=True)
         with open(key_file, "w") as fh:
             fh.write(os.urandom(32).hex())
+    from kundoluk.push import vapid
+    private, public = vapid.instance_keys(instance_path)
     with open(key_file) as fh:
         return {"SECRET_KEY": _env("KUNDOLUK_SECRET_KEY", fh.read().strip()),
+                "VAPID_PRIVATE_KEY": _env("KUNDOLUK_VAPID_PRIVATE_KEY", private),
+                "VAPID_PUBLIC_KEY": _env("KUNDOLUK_VAPID_PUBLIC_KEY", public),
+                "PUSH_WORKER_THREAD": True,
                 "KUNDOLUK_ENV": "development", "DEMO": True,
                 "PIN_HASH_KEY": _env("KUNDOLUK_PIN_KEY", "development-pin-key")}

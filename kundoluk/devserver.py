@@ -19,3 +19,6 @@ def prepare(app, url):
             seed.run()
         click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
         click.echo(seed.logins_text(url))
+    if app.config["PUSH_WORKER_THREAD"]:
+        from kundoluk.push import worker
+        worker.start_thread(app)

@@ -4,6 +4,7 @@ emit() only adds a row to the caller's session, so the event commits or rolls ba
 with the change itself. Delivery (web push, the in-app list) reads the outbox later;
 no domain imports delivery code.
 """
+from kundoluk import clock
 from kundoluk.extensions import db
 from kundoluk.models import NotificationEvent
 
@@ -22,6 +23,7 @@ def emit(kind, *, school_id, pupil_id=None, obj=None, payload=None, important=Fa
         object_id=obj.id if obj is not None else None,
         payload=payload or {}, important=important,
         actor_account_id=actor.id if actor is not None else None,
+        created_at=clock.now_utc(),  # when it happened, not when the session flushes
     )
     db.session.add(event)
     return event

@@ -17,7 +17,9 @@ def check_config(app):
         return
     missing = [name for name, key in (("KUNDOLUK_SECRET_KEY", "SECRET_KEY"),
                                       ("KUNDOLUK_REDIS_URL", "REDIS_URL"),
-                                      ("KUNDOLUK_PIN_KEY", "PIN_HASH_KEY"))
+                                      ("KUNDOLUK_PIN_KEY", "PIN_HASH_KEY"),
+                                      ("KUNDOLUK_VAPID_PRIVATE_KEY", "VAPID_PRIVATE_KEY"),
+                                      ("KUNDOLUK_VAPID_PUBLIC_KEY", "VAPID_PUBLIC_KEY"))
                if not app.config.get(key)]
     if missing:
         raise NotReady("production needs these environment variables: " + ", ".join(missing)

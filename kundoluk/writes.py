@@ -8,6 +8,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -41,11 +42,17 @@ def parse_client_id(value):
 
 
 def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    """A JSON-safe copy of a column value for change_history."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _digest(table, row_id, values):
-    body = json.dumps({"t": table, "r": row_id, "v": values}, sort_keys=True, default=str)
+    body = json.dumps({"t": table, "r": row_id, "v": {k: _plain(v) for k, v in values.items()}},
+                      sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
 

@@ -32,10 +32,17 @@ def fixed_now():
     return datetime.fromisoformat(os.environ.get("KUNDOLUK_TEST_NOW", DEFAULT_NOW))
 
 
+_VAPID = []
+
+
 def test_config(url):
+    if not _VAPID:
+        from kundoluk.push import vapid
+        _VAPID.extend(vapid.generate())
     return {"TESTING": True, "KUNDOLUK_ENV": "test", "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": url, "PASSWORD_SCRYPT_N": 16, "PIN_HASH_KEY": "test-pin-key",
-            "SERVER_NAME": "localhost"}
+            "SERVER_NAME": "localhost", "VAPID_PRIVATE_KEY": _VAPID[0], "VAPID_PUBLIC_KEY": _VAPID[1],
+            "PUSH_ALLOW_HTTP": True}
 
 
 @pytest.fixture(scope="session")
@@ -146,6 +153,15 @@ def post(client, url, data=None, **kw):
 
 
 @pytest.fixture()
+def pushbox():
+    """A fake push service on 127.0.0.1 (see tests/pushbox.py)."""
+    from tests.pushbox import PushBox
+    box = PushBox()
+    yield box
+    box.close()
+
+
+@pytest.fixture()
 def world(session):
     from tests import factories
     return factories.make_world()
@@ -226,3 +242,37 @@ def live_server(app, database_url):
 @pytest.fixture(scope="session")
 def base_url(live_server):
     return live_server
+
+
+# --- Messages in the reader's language ------------------------------------------------
+
+_CATALOGS = {}
+
+
+def _catalog(lang):
+    if lang not in _CATALOGS:
+        from babel.messages.pofile import read_po
+        root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations")
+        with open(os.path.join(root, lang, "LC_MESSAGES", "messages.po"), "rb") as fh:
+            _CATALOGS[lang] = read_po(fh, locale=lang)
+    return _CATALOGS[lang]
+
+
+def shows(html, english, lang="ky"):
+    """True if the page shows the translation of a message whose English text contains
+    `english` (tests name messages by their msgid; pages show them in ky or ru)."""
+    import html as htmllib
+    import re
+    text = htmllib.unescape(html)
+    if english in text:
+        return True
+    for message in _catalog(lang):
+        msgid = message.id if isinstance(message.id, str) else (message.id or ("",))[0]
+        if not msgid or english not in msgid:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for translated in strings:
+            pieces = [p.strip() for p in re.split(r"%\(\w+\)[sd]|\{\w+\}", translated or "") if p.strip()]
+            if pieces and max(pieces, key=len) in text:
+                return True
+    return False

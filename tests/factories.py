@@ -160,3 +160,253 @@ def _grow(w, n):
     w.pupil_extra_subject = make_assignment(make_staff(w.school, "teacher", given=f"М{n}"), w.school_class)
     other = make_class(w.other_school, 6, f"Г{n}")
     make_pupil(other, f"Кыз{n}", "Исакова")
+
+
+# --- credentials desk and imports (issue 3) ---------------------------------------------
+
+def make_import_batch(school, kind="pupils", status="ready", filename="pupils.xlsx"):
+    """A staged import of a school (no rows): enough for URLs and access tests."""
+    from kundoluk.models import ImportBatch
+    return _add(ImportBatch(school_id=school.id, kind=kind, status=status, filename=filename,
+                            updated_at=clock.now_utc()))
+
+
+# --- Year set-up (issue 3) ----------------------------------------------------------------
+
+def make_term(school, kind="quarter", number=1, grades=(1, 11), starts_on=None, ends_on=None):
+    from kundoluk.models import Term
+    starts_on = starts_on or school.year.starts_on
+    return _add(Term(school_id=school.id, academic_year_id=school.year.id, kind=kind, number=number,
+                     grade_from=grades[0], grade_to=grades[1], starts_on=starts_on,
+                     ends_on=ends_on or starts_on + timedelta(days=60)))
+
+
+def make_holiday(school, kind="autumn", grades=(1, 11), starts_on=None, ends_on=None):
+    from kundoluk.models import Holiday
+    starts_on = starts_on or school.year.starts_on + timedelta(days=61)
+    return _add(Holiday(school_id=school.id, academic_year_id=school.year.id, kind=kind, grade_from=grades[0],
+                        grade_to=grades[1], starts_on=starts_on, ends_on=ends_on or starts_on + timedelta(days=6)))
+
+
+def make_band(school, grades=(1, 11), scheme="five_point", max_points=None):
+    from kundoluk.models import AssessmentBand
+    return _add(AssessmentBand(school_id=school.id, academic_year_id=school.year.id, grade_from=grades[0],
+                               grade_to=grades[1], scheme=scheme, max_points=max_points))
+
+
+def setup_foreign_ids(w, kind):
+    """Public ids of the second school's set-up rows, made once per test (for the 404 sweep)."""
+    made = w.__dict__.setdefault("setup_foreign", {})
+    if not made:
+        made.update(term=make_term(w.other_school).public_id, holiday=make_holiday(w.other_school).public_id,
+                    band=make_band(w.other_school).public_id, subject=make_subject(w.other_school).public_id,
+                    assignment=make_assignment(w.other_deputy, w.other_class).public_id)
+    return [made[kind]]
+
+
+# --- Timetable, lessons and substitutions (issue 4) ---------------------------------------
+
+def tt_calendar(school, first_bell=(8, 0), periods=7, shift=None):
+    """The demo year's shape for a school: quarters 1–9, halves 10–11, holidays (grade 1's extra
+    week), and a bell of 45-minute lessons for its shift."""
+    from kundoluk.demo import data
+    from kundoluk.models import Holiday, Term
+    start = school.year.starts_on
+
+    def on(month_day):
+        month, day = month_day
+        return date(start.year if month >= 9 else start.year + 1, month, day)
+    for number, (begins, ends) in enumerate(data.QUARTERS, 1):
+        _add(Term(school_id=school.id, academic_year_id=school.year.id, kind="quarter", number=number,
+                  grade_from=1, grade_to=9, starts_on=on(begins), ends_on=on(ends)))
+    for number, (begins, ends) in enumerate(data.HALVES, 1):
+        _add(Term(school_id=school.id, academic_year_id=school.year.id, kind="half", number=number,
+                  grade_from=10, grade_to=11, starts_on=on(begins), ends_on=on(ends)))
+    for kind, low, high, begins, ends in data.HOLIDAYS:
+        _add(Holiday(school_id=school.id, academic_year_id=school.year.id, kind=kind, grade_from=low,
+                     grade_to=high or 11, starts_on=on(begins), ends_on=on(ends)))
+    tt_bells(school, shift or school.shift, first_bell, periods)
+    return school
+
+
+def tt_bells(school, shift, first_bell=(8, 0), periods=7):
+    from datetime import datetime, time
+    from kundoluk.models import Bell
+    moment = datetime.combine(date(2000, 1, 1), time(*first_bell))
+    for period in range(1, periods + 1):
+        _add(Bell(school_id=school.id, shift_id=shift.id, period=period, starts_at=moment.time(),
+                  ends_at=(moment + timedelta(minutes=45)).time()))
+        moment += timedelta(minutes=55)
+
+
+def tt_room(school, name=None):
+    from kundoluk.models import Room
+    return _add(Room(school_id=school.id, name=name or f"{100 + next(_seq)}"))
+
+
+def tt_entry(assignment, weekday, period, parity="every", room=None, valid_from=None, valid_to=None, shift=None):
+    """A weekly timetable row written straight to the table (no checks: for setting up tests)."""
+    from kundoluk.models import SchoolClass, StudyGroup, TimetableEntry
+    group = db.session.get(StudyGroup, assignment.group_id)
+    shift_id = shift.id if shift else db.session.get(SchoolClass, group.school_class_id).shift_id
+    return _add(TimetableEntry(school_id=assignment.school_id, teaching_assignment_id=assignment.id,
+                               group_id=group.id, shift_id=shift_id, weekday=weekday, period=period, parity=parity,
+                               room_id=room.id if room else None, valid_from=valid_from or assignment.valid_from,
+                               valid_to=valid_to))
+
+
+def tt_materialise(school):
+    """Lessons for the school's whole year from its entries (the real sync)."""
+    from kundoluk.timetable import materialise, queries
+    year = school.year
+    return materialise.sync(school.id, queries.load_calendar(year), year.starts_on, year.ends_on)
+
+
+def tt_world(w):
+    """A timetable for make_world(): calendars, rooms, every assignment of both schools in a free
+    slot of its class and teacher, and the year's lessons."""
+    import sqlalchemy as sa
+    from kundoluk.models import StudyGroup, TeachingAssignment
+    for school in (w.school, w.other_school):
+        tt_calendar(school)
+        room = tt_room(school, "101")
+        taken = set()
+        rows = db.session.execute(sa.select(TeachingAssignment, StudyGroup.school_class_id)
+                                  .join(StudyGroup, StudyGroup.id == TeachingAssignment.group_id)
+                                  .where(TeachingAssignment.school_id == school.id)
+                                  .order_by(TeachingAssignment.id)).all()
+        for assignment, class_id in rows:
+            placed = 0
+            for weekday in range(1, 6):
+                for period in range(1, 8):
+                    if placed >= assignment.hours_per_week:
+                        break
+                    if {(class_id, weekday, period), (assignment.teacher_id, weekday, period)} & taken:
+                        continue
+                    taken |= {(class_id, weekday, period), (assignment.teacher_id, weekday, period)}
+                    tt_entry(assignment, weekday, period, room=room if assignment.id == w.assignment.id else None)
+                    placed += 1
+                    break
+        tt_materialise(school)
+    return w
+
+
+def tt_lesson(assignment, on_date=None, status="planned"):
+    """The first lesson of an assignment on or after a date (after tt_world)."""
+    import sqlalchemy as sa
+    from kundoluk.models import Lesson
+    stmt = (sa.select(Lesson).where(Lesson.teaching_assignment_id == assignment.id, Lesson.status == status)
+            .order_by(Lesson.on_date, Lesson.period))
+    if on_date is not None:
+        stmt = stmt.where(Lesson.on_date >= on_date)
+    return db.session.execute(stmt).scalars().first()
+
+
+# --- The teacher's journal (issue 5) -------------------------------------------------------
+
+def jr_school_day():
+    """A Wednesday in the first quarter of the school year the test clock is in (10:20 local)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    day = date(year_start().year, 10, 14)
+    while day.isoweekday() != 3:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, 20, tzinfo=ZoneInfo("Asia/Bishkek"))
+
+
+def jr_calendar(school, scheme="five_point", max_points=None):
+    """Terms, holidays and bells (the timetable's test calendar) and one assessment scheme."""
+    tt_calendar(school)
+    make_band(school, (1, 11), scheme, max_points)
+    return school
+
+
+def jr_lesson(assignment, on_date, period=1, taught_by=None, status="planned"):
+    """A lesson of an assignment on a date, written straight to the table (term from the calendar)."""
+    import sqlalchemy as sa
+    from kundoluk.models import Lesson, SchoolClass, StudyGroup, Term
+    group = db.session.get(StudyGroup, assignment.group_id)
+    school_class = db.session.get(SchoolClass, group.school_class_id) if group.school_class_id else None
+    grade = school_class.grade if school_class else 7
+    term_id = db.session.execute(sa.select(Term.id).where(
+        Term.school_id == assignment.school_id, Term.grade_from <= grade, Term.grade_to >= grade,
+        Term.starts_on <= on_date, Term.ends_on >= on_date)).scalar()
+    shift_id = school_class.shift_id if school_class else db.session.execute(
+        sa.select(SchoolClass.shift_id).where(SchoolClass.school_id == assignment.school_id)).scalars().first()
+    return _add(Lesson(school_id=assignment.school_id, on_date=on_date, planned_on=on_date, period=period,
+                       shift_id=shift_id, teaching_assignment_id=assignment.id, group_id=group.id,
+                       subject_id=assignment.subject_id, term_id=term_id, teacher_id=assignment.teacher_id,
+                       taught_by_id=(taught_by.id if taught_by else assignment.teacher_id), status=status))
+
+
+def jr_world(size=1, prefix=""):
+    """make_world() with calendars in both schools and a lesson of the teacher's algebra today
+    and one in the other school (clock: jr_school_day())."""
+    from kundoluk import clock as _clock
+    _clock.set_now(jr_school_day())
+    w = make_world(size=size, prefix=prefix)
+    jr_calendar(w.school)
+    jr_calendar(w.other_school)
+    w.today = _clock.today()
+    w.lesson = jr_lesson(w.assignment, w.today, period=2)
+    other_teacher = make_staff(w.other_school, "teacher", given="Бакай", family="Алиев")
+    w.other_assignment = make_assignment(other_teacher, w.other_class)
+    w.other_lesson = jr_lesson(w.other_assignment, w.today, period=1)
+    return w
+
+
+# --- Timetable (issue 4), continued: dates of the test year ---------------------------
+
+def tt_on(month, day):
+    """A date of this school year (September–December in its first calendar year)."""
+    start = year_start()
+    return date(start.year if month >= 9 else start.year + 1, month, day)
+
+
+def tt_at(day, hour=10):
+    """Move the clock to a school-local moment (a test's "today")."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    clock.set_now(datetime(day.year, day.month, day.day, hour, 0, tzinfo=ZoneInfo("Asia/Bishkek")))
+
+
+def jr_foreign_ids(w, kind):
+    """Public ids of the second school's journal rows, made once per test (for the 404 sweep)."""
+    from kundoluk.models import JournalRemark, Remark
+    made = w.__dict__.setdefault("journal_foreign", {})
+    if not made:
+        teacher = make_staff(w.other_school, "teacher", given="Асан", family="Үсөнов")
+        assignment = make_assignment(teacher, w.other_class)
+        lesson = jr_lesson(assignment, clock.today())
+        remark = _add(Remark(school_id=w.other_school.id, pupil_id=w.other_pupil.id, author_id=teacher.id,
+                             text="Жакшы", lesson_id=lesson.id))
+        note = _add(JournalRemark(school_id=w.other_school.id, teaching_assignment_id=assignment.id,
+                                  on_date=clock.today(), author_id=w.other_deputy.id, text="Темалар"))
+        made.update(lesson=lesson.public_id, remark=remark.public_id, note=note.public_id)
+    return [made[kind]]
+
+
+def tt_foreign_ids(w, kind):
+    """Ids of the second school's timetable rows, made once per test (for the 404 sweep)."""
+    from kundoluk.models import KioskLink, Room, TeacherAbsence
+    made = w.__dict__.setdefault("tt_foreign", {})
+    if not made:
+        teacher = make_staff(w.other_school, "teacher", given="Бөтөн")
+        room = _add(Room(school_id=w.other_school.id, name="Башка 1"))
+        absence = _add(TeacherAbsence(school_id=w.other_school.id, teacher_id=teacher.id, reason="ill",
+                                      starts_on=w.other_school.year.starts_on, ends_on=w.other_school.year.starts_on))
+        _add(KioskLink(school_id=w.other_school.id, label="old", token_hash="0" * 64, revoked_at=clock.now_utc()))
+        made.update(teacher=[teacher.public_id, w.other_deputy.public_id], room=[room.public_id],
+                    absence=[absence.public_id], token=["no-such-token", "0" * 64],
+                    lesson=[_tt_foreign_lesson(w, teacher).public_id])
+    return made[kind]
+
+
+def _tt_foreign_lesson(w, teacher):
+    from kundoluk.models import Lesson
+    assignment = make_assignment(teacher, w.other_class)
+    day = w.other_school.year.starts_on
+    return _add(Lesson(school_id=w.other_school.id, on_date=day, planned_on=day, period=1,
+                       shift_id=w.other_school.shift.id, teaching_assignment_id=assignment.id,
+                       group_id=assignment.group_id, subject_id=assignment.subject_id, teacher_id=teacher.id,
+                       taught_by_id=teacher.id))

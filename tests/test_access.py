@@ -25,13 +25,40 @@ def _as(client, world, persona):
 # persona -> expected status; anything not listed must be 404.
 MATRIX = {
     "/": {"anonymous": 302, "*": 302},
-    "/parent": {"anonymous": 302, "parent": 200},
-    "/pupil": {"anonymous": 302, "pupil": 200},
+    "/diary": {"anonymous": 302, "parent": 302, "pupil": 302},
     "/staff": {"anonymous": 302, "teacher": 200, "teacher2": 200, "class_teacher": 200,
                "deputy": 200, "director": 200, "admin": 200, "other_deputy": 200},
     "/classes/{class}": {"anonymous": 302, "class_teacher": 200, "deputy": 200, "director": 200,
                          "admin": 200, "teacher": 403},
     "/account": {"anonymous": 302, "*": 200},
+    "/timetable/": {"anonymous": 302, "teacher": 200, "teacher2": 200, "class_teacher": 200, "deputy": 200, "director": 200, "admin": 200, "other_deputy": 200},
+    "/timetable/classes/{class}": {"anonymous": 302, "teacher": 200, "teacher2": 200, "class_teacher": 200, "deputy": 200, "director": 200, "admin": 200},
+    "/timetable/absences": {"anonymous": 302, "deputy": 200, "admin": 200, "other_deputy": 200},
+    "/timetable/pay": {"anonymous": 302, "deputy": 200, "director": 200, "admin": 200, "other_deputy": 200},
+    "/timetable/my": {"anonymous": 302, "pupil": 200},
+    "/timetable/children": {"anonymous": 302, "parent": 302},
+    "/credentials/": {"anonymous": 302, "class_teacher": 200, "deputy": 200, "admin": 200,
+                      "other_deputy": 200},
+    "/credentials/classes/{class}": {"anonymous": 302, "class_teacher": 200, "deputy": 200,
+                                     "admin": 200, "teacher": 403},
+    "/credentials/classes/{class}/slips.pdf": {"anonymous": 302, "class_teacher": 200, "deputy": 200,
+                                               "admin": 200, "teacher": 403},
+    "/credentials/imports": {"anonymous": 302, "deputy": 200, "admin": 200, "other_deputy": 200},
+    "/credentials/imports/template.xlsx": {"anonymous": 302, "deputy": 200, "admin": 200,
+                                           "other_deputy": 200},
+    "/credentials/audit": {"anonymous": 302, "deputy": 200, "admin": 200, "other_deputy": 200},
+    "/credentials/staff": {"anonymous": 302, "deputy": 200, "admin": 200, "other_deputy": 200},
+    "/credentials/add-child": {"anonymous": 302, "*": 200},
+    "/setup": {"anonymous": 302, "deputy": 200, "admin": 200, "other_deputy": 200},
+    "/setup/classes/{class}": {"anonymous": 302, "deputy": 200, "admin": 200},
+    "/journal/": {"anonymous": 302, "teacher": 200, "teacher2": 200, "class_teacher": 200, "deputy": 200,
+                  "admin": 200, "other_deputy": 200},
+    "/journal/day": {"anonymous": 302, "teacher": 200, "teacher2": 200, "class_teacher": 200, "deputy": 200,
+                     "admin": 200, "other_deputy": 200},
+    "/journal/classes/{class}": {"anonymous": 302, "class_teacher": 200, "deputy": 200, "director": 200,
+                                 "admin": 200},
+    "/journal/discipline": {"anonymous": 302, "deputy": 200, "director": 200, "other_deputy": 200},
+    "/journal/settings": {"anonymous": 302, "deputy": 200, "director": 200, "other_deputy": 200},
 }
 
 
@@ -56,8 +83,31 @@ def test_anonymous_htmx_request_gets_hx_redirect(client, world):
 FOREIGN_IDS = {
     "public_id": lambda w: [w.other_class.public_id, w.other_pupil.public_id],
     # --- set-up (issue 3) ---
+    "term_id": lambda w: __import__("tests.factories").factories.setup_foreign_ids(w, "term"),
+    "holiday_id": lambda w: __import__("tests.factories").factories.setup_foreign_ids(w, "holiday"),
+    "band_id": lambda w: __import__("tests.factories").factories.setup_foreign_ids(w, "band"),
+    "subject_id": lambda w: __import__("tests.factories").factories.setup_foreign_ids(w, "subject"),
+    "assignment_id": lambda w: __import__("tests.factories").factories.setup_foreign_ids(w, "assignment"),
+    "shift_id": lambda w: [w.other_school.shift.public_id],
+    "on_date": lambda w: ["2026-10-20"],
+    "class_id": lambda w: [w.other_class.public_id],
+    "group_id": lambda w: [w.other_class.group.public_id],
+    "person_id": lambda w: [w.other_deputy.public_id, w.pupil.public_id],
+    "pupil_id": lambda w: [w.other_pupil.public_id],
+    "role": lambda w: ["teacher"],
     # --- credentials (issue 3) ---
+    "parent_id": lambda w: [w.teacherparent.public_id],
+    "batch_id": lambda w: [__import__("tests.factories").factories.make_import_batch(w.other_school).public_id],
     # --- timetable (issue 4) ---
+    "teacher_id": lambda w: __import__("tests.factories").factories.tt_foreign_ids(w, "teacher"),
+    "room_id": lambda w: __import__("tests.factories").factories.tt_foreign_ids(w, "room"),
+    "absence_id": lambda w: __import__("tests.factories").factories.tt_foreign_ids(w, "absence"),
+    "token": lambda w: __import__("tests.factories").factories.tt_foreign_ids(w, "token"),
+    "child_id": lambda w: [w.other_pupil.public_id],
+    # --- journal (issue 5) ---
+    "lesson_id": lambda w: __import__("tests.factories").factories.jr_foreign_ids(w, "lesson"),
+    "remark_id": lambda w: __import__("tests.factories").factories.jr_foreign_ids(w, "remark"),
+    "note_id": lambda w: __import__("tests.factories").factories.jr_foreign_ids(w, "note"),
 }
 NOT_OBJECT_ROUTES = {"static", "assets.serve"}
 
@@ -103,8 +153,8 @@ def test_teacherparent_switches_roles_and_sees_only_own_child(client, world, ses
     assert 'name="key" value="parent"' in page
     resp = post(client, "/context", {"key": "parent"})
     assert resp.headers["Location"].endswith("/")
-    assert client.get("/").headers["Location"].endswith("/parent")
-    page = client.get("/parent").get_data(as_text=True)
+    assert client.get("/").headers["Location"].endswith("/diary")
+    page = client.get("/diary", follow_redirects=True).get_data(as_text=True)
     assert world.other_pupil.full_name in page
     assert world.pupil.full_name not in page and world.sibling.full_name not in page
     # as a parent, the staff pages of the school are out of scope
@@ -114,11 +164,10 @@ def test_teacherparent_switches_roles_and_sees_only_own_child(client, world, ses
     assert world.accounts["teacherparent"].last_context == "parent"
 
 
-def test_parent_sees_both_children_with_class_and_class_teacher(client, world):
+def test_parent_sees_both_children_with_their_classes(client, world):
     _as(client, world, "parent")
-    page = client.get("/parent").get_data(as_text=True)
-    assert world.pupil.full_name in page and world.sibling.full_name in page
-    assert world.class_teacher.full_name in page
+    page = client.get("/diary", follow_redirects=True).get_data(as_text=True)
+    assert world.pupil.given_name in page and world.sibling.given_name in page
     assert "7-А" in page and "3-Б" in page
 
 

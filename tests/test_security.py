@@ -6,14 +6,15 @@ import pytest
 
 from tests.conftest import login, post
 
-PAGES = [("anonymous", "/login"), ("teacher", "/staff"), ("parent", "/parent"), ("pupil", "/pupil"),
+PAGES = [("anonymous", "/login"), ("teacher", "/staff"), ("parent", "/diary"), ("pupil", "/diary"),
          ("deputy", "/staff"), ("class_teacher", "/classes/{class}"), ("teacher", "/account")]
 
 
 def _get(client, world, persona, path):
     if persona != "anonymous":
         login(client, world.accounts[persona].login)
-    return client.get(path.format(**{"class": world.school_class.public_id}), headers={"Accept-Encoding": "gzip"})
+    return client.get(path.format(**{"class": world.school_class.public_id}), headers={"Accept-Encoding": "gzip"},
+                      follow_redirects=True)
 
 
 @pytest.mark.parametrize("persona,path", PAGES)
@@ -32,13 +33,17 @@ def test_pages_carry_security_headers_and_no_inline_code(client, world, persona,
     assert '<meta name="csrf-token"' in html and '"selfRequestsOnly":true' in html
 
 
-def test_inlined_css_matches_its_csp_hash(client):
+@pytest.mark.parametrize("persona,path", [("anonymous", "/login"), ("parent", "/diary"), ("teacher", "/staff")])
+def test_inlined_css_matches_its_csp_hash(client, world, persona, path):
     import base64
     import hashlib
-    resp = client.get("/login")
-    css = re.search(r"<style>(.*?)</style>", resp.get_data(as_text=True), re.S).group(1)
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in resp.headers["Content-Security-Policy"]
+    resp = _get(client, world, persona, path)
+    html = gzip.decompress(resp.data).decode()
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert styles
+    for css in styles:
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in resp.headers["Content-Security-Policy"]
 
 
 def test_app_script_is_hashed_precompressed_and_immutable(client):

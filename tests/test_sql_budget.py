@@ -4,7 +4,7 @@ import pytest
 from tests import factories
 from tests.conftest import login
 
-PAGES = [("parent", "/parent"), ("pupil", "/pupil"), ("teacher", "/staff"), ("class_teacher", "/staff"),
+PAGES = [("teacher", "/staff"), ("class_teacher", "/staff"),
          ("deputy", "/staff"), ("director", "/staff"), ("admin", "/staff"),
          ("class_teacher", "/classes/{class}"), ("deputy", "/classes/{class}"), ("teacher", "/account")]
 

@@ -4,10 +4,12 @@ A person may hold several role contexts: staff of a school (all their staff role
 there at once), pupil of a school, parent (of all their children, in any school).
 The context in use decides which schools' rows the request may see.
 """
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import session
+from flask import current_app, session
 from flask_login import UserMixin
 from sqlalchemy.orm import joinedload
 
@@ -62,6 +64,13 @@ class CurrentUser(UserMixin):
     def is_active(self):
         return self.account.active
 
+    @property
+    def cache_key(self):
+        """An opaque name for this account's offline page cache in the service worker; it changes
+        with the session version, so a password change or re-issue also drops the kept pages."""
+        raw = f"{self.account.id}:{self.account.session_version}".encode()
+        return hmac.new(current_app.secret_key.encode(), raw, hashlib.sha256).hexdigest()[:20]
+
 
 def _valid(model, today):
     return sa.and_(model.valid_from <= today,
@@ -81,8 +90,9 @@ def _role_rows(person_id):
     child = (sa.select(sa.literal("parent"), Enrolment.school_id, no_text,
                        Enrolment.school_class_id, Guardianship.pupil_id)
              .select_from(Guardianship)
-             .join(Enrolment, sa.and_(Enrolment.pupil_id == Guardianship.pupil_id,
-                                      _valid(Enrolment, today)), isouter=True)
+             # Every school the child was ever enrolled in: after a move, the parent keeps
+             # read access to the old school's record (issue 6).
+             .join(Enrolment, Enrolment.pupil_id == Guardianship.pupil_id, isouter=True)
              .where(Guardianship.parent_id == person_id, _valid(Guardianship, today)))
     roles = sa.union_all(staff, pupil, child).subquery()
     stmt = (sa.select(roles, School.name_ky, School.name_ru)

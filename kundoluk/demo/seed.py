@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from kundoluk import clock, names
-from kundoluk.demo import data, families, staffing
+from kundoluk.demo import data, families, journal, staffing
+from kundoluk.demo import timetable as demo_timetable
 from kundoluk.extensions import db
 from kundoluk.models import (
     AcademicYear, Account, AssessmentBand, Bell, District, Enrolment, GroupMember, Guardianship,
@@ -65,6 +66,8 @@ def run():
     population, logins = _build_people(rng, first_year, sites)
     _save(_links(sites, population, start))
     _save(_accounts(logins))
+    demo_timetable.seed()  # rooms, the weekly timetable, the year's lessons, this week's changes
+    journal.seed()  # the journal's current quarter (needs the timetable's lessons)
     # Nothing emits events while seeding; should a hook ever do so, families must not
     # be notified about the demo's history.
     db.session.execute(sa.update(NotificationEvent).where(NotificationEvent.handled_at.is_(None))
@@ -301,13 +304,12 @@ def _assignments(site, start):
 
 
 def _accounts(logins):
-    """The nine demo accounts, ready to use: one scrypt hash of "demo" shared by all."""
-    secret = hash_password("demo")
-    now = clock.now_utc()
-    return [Account(person_id=person.id, login=login, password_hash=secret,
-                    must_change_password=False, privacy_accepted_at=now, language_chosen=True,
-                    is_demo=True, issued_at=now)
-            for login, person in logins.items()]
+    """The nine demo accounts, issued by the credentials desk's own function: password
+    "demo" (one scrypt hash shared by all) and the first sign-in already done."""
+    from kundoluk.credentials.actions import issue_accounts
+    issued = issue_accounts(list(logins.values()), password="demo", demo=True,
+                            fixed_logins={person.id: login for login, person in logins.items()})
+    return [entry.account for entry in issued]
 
 
 DESCRIPTIONS = {

@@ -15,54 +15,6 @@ def _valid(model, today):
     return sa.and_(model.valid_from <= today, sa.or_(model.valid_to.is_(None), model.valid_to >= today))
 
 
-def _class_teacher_join(stmt, today):
-    """Outer-join the class teacher's person onto a statement that has SchoolClass."""
-    teacher = aliased(Person)
-    ct = aliased(Membership)
-    stmt = (stmt.add_columns(teacher)
-            .join(ct, sa.and_(ct.school_class_id == SchoolClass.id, ct.role == "class_teacher",
-                              _valid(ct, today)), isouter=True)
-            .join(teacher, teacher.id == ct.person_id, isouter=True))
-    return stmt
-
-
-def list_children(child_ids):
-    """A parent's children with their current class, school and class teacher."""
-    today = clock.today()
-    stmt = (sa.select(Person, SchoolClass, School)
-            .join(Enrolment, sa.and_(Enrolment.pupil_id == Person.id, _valid(Enrolment, today)), isouter=True)
-            .join(SchoolClass, SchoolClass.id == Enrolment.school_class_id, isouter=True)
-            .join(School, School.id == SchoolClass.school_id, isouter=True)
-            .where(Person.id.in_(child_ids))
-            .order_by(Person.sort_key))
-    return db.session.execute(_class_teacher_join(stmt, today)).all()
-
-
-def get_pupil_class(pupil_id):
-    """The pupil's current class and its class teacher, or (None, None)."""
-    today = clock.today()
-    stmt = (sa.select(SchoolClass)
-            .join(Enrolment, sa.and_(Enrolment.school_class_id == SchoolClass.id,
-                                     Enrolment.pupil_id == pupil_id, _valid(Enrolment, today))))
-    row = db.session.execute(_class_teacher_join(stmt, today)).first()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def list_pupil_subjects(pupil_id, school_class):
-    """Subjects a pupil is taught now: their class's groups and their own subgroups/electives."""
-    today = clock.today()
-    own_groups = sa.select(GroupMember.group_id).where(GroupMember.pupil_id == pupil_id, _valid(GroupMember, today))
-    in_group = sa.or_(sa.and_(StudyGroup.kind == "class", StudyGroup.school_class_id == school_class.id),
-                      StudyGroup.id.in_(own_groups))
-    stmt = (sa.select(Subject, Person, StudyGroup)
-            .join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
-            .join(StudyGroup, StudyGroup.id == TeachingAssignment.group_id)
-            .join(Person, Person.id == TeachingAssignment.teacher_id)
-            .where(in_group, _valid(TeachingAssignment, today))
-            .order_by(Subject.name_ky, Person.sort_key))
-    return db.session.execute(stmt).all()
-
-
 def list_assignments(teacher_id):
     """A teacher's current teaching assignments with subject, group and class."""
     today = clock.today()

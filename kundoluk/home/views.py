@@ -4,9 +4,9 @@ from flask_login import current_user
 from kundoluk.home import bp, queries
 from kundoluk.web.htmx import render
 from kundoluk.web import access
-from kundoluk.web.access import ACCOUNT, ANY_STAFF, PARENT, PUPIL, policy
+from kundoluk.web.access import ACCOUNT, ANY_STAFF, policy
 
-HOMES = {"staff": "home.staff", "pupil": "home.pupil", "parent": "home.parent"}
+HOMES = {"staff": "home.staff", "pupil": "diary.index", "parent": "diary.index"}
 
 
 @bp.get("/")
@@ -18,27 +18,13 @@ def index():
     return redirect(url_for(HOMES[ctx.kind]))
 
 
-@bp.get("/parent")
-@policy(PARENT)
-def parent():
-    children = queries.list_children(current_user.context.child_ids)
-    return render("home/parent.html", children=children)
-
-
-@bp.get("/pupil")
-@policy(PUPIL)
-def pupil():
-    me = current_user.person
-    school_class, class_teacher = queries.get_pupil_class(me.id)
-    subjects = queries.list_pupil_subjects(me.id, school_class) if school_class else []
-    return render("home/pupil.html", school_class=school_class,
-                           class_teacher=class_teacher, subjects=subjects)
-
-
 @bp.get("/staff")
 @policy(ANY_STAFF)
 def staff():
     ctx = current_user.context
+    if not access.is_admin(current_user) and ctx.has("teacher", "class_teacher"):
+        from kundoluk.journal.views import day_page
+        return day_page()  # a teacher's home is the teacher's day (issue 5)
     counts = classes = my_classes = None
     if access.is_admin(current_user):
         counts = queries.school_counts(ctx.school_id)

@@ -9,3 +9,7 @@ from kundoluk.models.school import (  # noqa: F401
 from kundoluk.models.history import (  # noqa: F401
     APPEND_ONLY_TABLES, AuditLog, ChangeHistory, NotificationEvent, WriteReceipt,
 )
+from kundoluk.models.timetable import AlternatingClass, Cancellation, KioskLink, Lesson, LessonChange, Room, TeacherAbsence, TimetableEntry  # noqa: F401,E402,E501
+from kundoluk.models.push import PushDelivery, PushSubscription  # noqa: F401,E402
+from kundoluk.models.credentials import IMPORT_KINDS, ImportBatch, ImportRow, ParentLinkCode  # noqa: F401,E402
+from kundoluk.models.journal import AttendanceCheck, AttendanceEntry, AttendanceExcuse, IndividualHomework, JournalRemark, JournalSettings, LessonContent, Mark, Remark, TermMark  # noqa: F401,E402,E501

@@ -25,7 +25,8 @@ class Person(PublicIdMixin, Created, Model):
     pin_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     pin_last4: Mapped[str | None] = mapped_column(sa.String(4))
 
-    account: Mapped["Account | None"] = relationship(back_populates="person", uselist=False)
+    account: Mapped["Account | None"] = relationship(back_populates="person", uselist=False,
+                                                     foreign_keys="Account.person_id")
 
     def set_name(self, family_name, given_name, patronymic):
         """Set the three name parts and recompute the stored keys."""
@@ -64,8 +65,11 @@ class Account(Created, Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The role context used last, e.g. "staff:12" or "parent" (see kundoluk.web.access).
     last_context: Mapped[str | None] = mapped_column(sa.String(40))
+    # The diary: the child a parent looked at last, and the newest event already seen.
+    last_child_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    seen_event_id: Mapped[int] = mapped_column(default=0)
 
-    person: Mapped[Person] = relationship(back_populates="account")
+    person: Mapped[Person] = relationship(back_populates="account", foreign_keys=[person_id])
 
     @property
     def status(self):

@@ -4,7 +4,7 @@ from datetime import date, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kundoluk.models.base import Created, Model, PublicIdMixin, SchoolOwned, Versioned
+from kundoluk.models.base import Created, Model, PublicIdMixin, SchoolOwned, Versioned, new_public_id
 
 # Staff roles held through a membership. Pupils hold theirs through enrolment,
 # parents through guardianship.
@@ -13,6 +13,14 @@ INSTRUCTION_LANGUAGES = ("ky", "ru", "uz", "en")
 GROUP_KINDS = ("class", "subgroup", "elective")
 TERM_KINDS = ("quarter", "half")
 SCHEMES = ("five_point", "points", "no_marks", "criteria")
+
+
+class PublicIdIndexed:
+    """An opaque public id, like PublicIdMixin, kept unique by a unique index: these tables got
+    their id after they held rows, and SQLite can add a unique index but not a unique constraint
+    without rebuilding the table (migration 0002_setup)."""
+
+    public_id: Mapped[str] = mapped_column(sa.String(24), unique=True, index=True, default=new_public_id)
 
 
 class District(Model):
@@ -31,6 +39,8 @@ class School(PublicIdMixin, Versioned, Model):
     name_ky: Mapped[str] = mapped_column(sa.String(200))
     name_ru: Mapped[str] = mapped_column(sa.String(200))
     timezone: Mapped[str] = mapped_column(sa.String(40), default="Asia/Bishkek")
+    # The deputy or the administrator may let the director do the year's set-up too.
+    director_may_set_up: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     district: Mapped[District] = relationship()
 
@@ -66,7 +76,7 @@ class AcademicYear(SchoolOwned, Model):
         return f"{self.starts_on.year}–{self.ends_on.year}"
 
 
-class Term(SchoolOwned, Versioned, Model):
+class Term(PublicIdIndexed, SchoolOwned, Versioned, Model):
     """A quarter or half-year, for a range of grades (grades 10–11 may use halves)."""
 
     __tablename__ = "term"
@@ -81,7 +91,7 @@ class Term(SchoolOwned, Versioned, Model):
     ends_on: Mapped[date] = mapped_column(sa.Date)
 
 
-class Holiday(SchoolOwned, Versioned, Model):
+class Holiday(PublicIdIndexed, SchoolOwned, Versioned, Model):
     """Days off for a range of grades (first-graders' extra week is a holiday for grade 1 only)."""
 
     __tablename__ = "holiday"
@@ -95,7 +105,7 @@ class Holiday(SchoolOwned, Versioned, Model):
     ends_on: Mapped[date] = mapped_column(sa.Date)
 
 
-class Shift(SchoolOwned, Model):
+class Shift(PublicIdIndexed, SchoolOwned, Model):
     __tablename__ = "shift"
     __table_args__ = (sa.UniqueConstraint("school_id", "number"),)
 
@@ -130,7 +140,7 @@ class BellOverride(SchoolOwned, Model):
     ends_at: Mapped[time] = mapped_column(sa.Time)
 
 
-class AssessmentBand(SchoolOwned, Model):
+class AssessmentBand(PublicIdIndexed, SchoolOwned, Model):
     """Which assessment scheme a range of grades uses in a year (5-point by default)."""
 
     __tablename__ = "assessment_band"
@@ -178,6 +188,8 @@ class Enrolment(SchoolOwned, Model):
 
 class Subject(PublicIdMixin, SchoolOwned, Versioned, Model):
     __tablename__ = "subject"
+    # A national code once per school (NULL codes may repeat); an index, see PublicIdIndexed.
+    __table_args__ = (sa.Index("ix_subject_school_id_code", "school_id", "code", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str | None] = mapped_column(sa.String(20))  # national subject code

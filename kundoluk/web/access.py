@@ -132,8 +132,150 @@ def hx_aware_unauthorized():
 
 # --- Year set-up (issue 3): rules for the set-up screens ------------------------------
 
+SETUP_ROLES = ("deputy", "admin")
+
+
+def director_may_set_up(school_id):
+    """The school's own switch letting its director do the set-up (one cached read)."""
+    from kundoluk.extensions import db
+    from kundoluk.models import School
+    school = db.session.get(School, school_id)  # the identity map answers repeats in a request
+    return bool(school and school.director_may_set_up)
+
+
+def _may_set_up(user):
+    ctx = user.context
+    if ctx is None or ctx.kind != "staff":
+        return False
+    if ctx.has(*SETUP_ROLES):
+        return True
+    return ctx.has("director") and director_may_set_up(ctx.school_id)
+
+
+# The deputy and the school administrator (Order No. 72 p.3); the director where allowed.
+SETUP = Rule("setup", _may_set_up)
+
+
+def require_setup_switch(user):
+    """Only the deputy and the administrator decide whether the director may do set-up: 403."""
+    if not user.context.has(*SETUP_ROLES):
+        abort(403)
+
 
 # --- Credentials desk and imports (issue 3) -------------------------------------------
 
+DESK_ADMIN_ROLES = ("deputy", "admin")   # the deputy and the school administrator (Order No. 72 p.3)
+DESK = staff("class_teacher", *DESK_ADMIN_ROLES)
+DESK_ADMIN = staff(*DESK_ADMIN_ROLES)
+
+
+def is_desk_admin(user):
+    """True for the deputy and the school administrator: every class of their school."""
+    return user.context.kind == "staff" and user.context.has(*DESK_ADMIN_ROLES)
+
+
+def require_desk_class(user, school_class, teaches_class):
+    """The credentials desk of a class: its class teacher, or the deputy and administrator.
+
+    A teacher who teaches the class but is not its class teacher has it in scope: 403.
+    Anyone else never learns the class exists: 404 (the loader already scoped the school).
+    """
+    if is_desk_admin(user) or school_class.id in user.context.class_ids:
+        return
+    if user.context.kind == "staff" and teaches_class:
+        abort(403)
+    abort(404)
+
+
 
 # --- Timetable, lessons and substitutions (issue 4) ------------------------------------
+
+# The deputy edits the timetable, lessons and substitutions; the school administrator may do
+# it on their behalf (Order No. 72 p.3). Every member of staff reads the school's timetable.
+TIMETABLE_EDITORS = staff("deputy", "admin")
+TIMETABLE_READERS = ANY_STAFF
+PAY_READERS = staff("deputy", "director", "admin")
+
+
+def _lesson_class_id(lesson):
+    from kundoluk.extensions import db
+    from kundoluk.models import StudyGroup
+    group = db.session.get(StudyGroup, lesson.group_id)  # the identity map answers repeats
+    return group.school_class_id if group else None
+
+
+def can_read_lesson(user, lesson, class_id=None):
+    """Staff of the lesson's school who may see it: the administration, its regular teacher,
+    whoever teaches it now (a substitute: this lesson only), the class teacher of its class."""
+    ctx = user.context
+    if ctx is None or ctx.kind != "staff" or lesson.school_id != ctx.school_id:
+        return False
+    if ctx.has(*ADMIN_ROLES) or user.person.id in (lesson.teacher_id, lesson.taught_by_id):
+        return True
+    if not ctx.class_ids:
+        return False
+    return (class_id if class_id is not None else _lesson_class_id(lesson)) in ctx.class_ids
+
+
+def can_write_lesson(user, lesson):
+    """Who may write a lesson's journal: whoever teaches it now (the regular teacher, or the
+    substitute of this lesson only) and the deputy. A substituted teacher only reads it."""
+    if not can_read_lesson(user, lesson, class_id=-1):
+        return False
+    return user.context.has("deputy") or lesson.taught_by_id == user.person.id
+
+
+def require_lesson_reader(user, lesson, class_id=None):
+    """404 unless the user may see this lesson."""
+    if not can_read_lesson(user, lesson, class_id):
+        abort(404)
+
+
+def require_lesson_writer(user, lesson, class_id=None):
+    """404 outside scope; 403 for a reader who may not write (the substituted teacher, the class teacher)."""
+    require_lesson_reader(user, lesson, class_id)
+    if not can_write_lesson(user, lesson):
+        abort(403)
+
+
+# --- The teacher's journal (issue 5) ----------------------------------------------------
+
+JOURNAL = staff("teacher", "class_teacher", "deputy", "director", "admin")
+JOURNAL_DISCIPLINE = staff("deputy", "director")
+JOURNAL_SETTINGS = staff("deputy", "director")
+
+
+def lesson_journal_access(user, lesson, class_id):
+    """'write' or 'read' for a lesson's journal (the issue-4 lesson rules); 404 outside scope."""
+    require_lesson_reader(user, lesson, class_id)
+    return "write" if can_write_lesson(user, lesson) else "read"
+
+
+def journal_access(user, *, teacher_id, class_id):
+    """'write' or 'read' for a teaching assignment's journal; 404 outside scope.
+
+    Its teacher and the deputy write; the administration and the class teacher of the class
+    read (the class teacher reads every subject of their class).
+    """
+    ctx = user.context
+    if ctx.has("deputy") or teacher_id == user.person.id:
+        return "write"
+    if ctx.has(*ADMIN_ROLES) or (class_id is not None and class_id in ctx.class_ids):
+        return "read"
+    abort(404)
+
+
+def class_journal_access(user, class_id):
+    """The class teacher of the class and the deputy record excuses; the director reads; 404 else."""
+    ctx = user.context
+    if ctx.has("deputy") or class_id in ctx.class_ids:
+        return "write"
+    if ctx.has(*ADMIN_ROLES):
+        return "read"
+    abort(404)
+
+
+def require_journal_write(access_level):
+    """A reader (class teacher, director, the substituted teacher) may not write: 403."""
+    if access_level != "write":
+        abort(403)

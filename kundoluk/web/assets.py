@@ -10,9 +10,11 @@ import base64
 import gzip
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 
 import brotli
+import rjsmin
 from flask import Blueprint, Response, abort, current_app, request
 from markupsafe import Markup
 
@@ -20,7 +22,7 @@ from kundoluk.web.access import PUBLIC, policy
 
 bp = Blueprint("assets", __name__)
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
-BUNDLES = {"app.js": [HTMX_FILE, "js/app.js"]}
+BUNDLES = {"app.js": [HTMX_FILE, "js/app.js"], "journal.js": ["js/journal.js"]}  # journal.js: staff pages only
 SKIP_DIRS = {"css"}  # inlined, never fetched
 TYPES = {".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
          ".txt": "text/plain; charset=utf-8", ".json": "application/json", ".css": "text/css"}
@@ -42,6 +44,8 @@ class Asset:
 
 def _make(name, body):
     mimetype = TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
+    if name.endswith(".js") and not name.endswith(".min.js"):
+        body = rjsmin.jsmin(body.decode()).encode()  # our own scripts; htmx comes minified
     digest = hashlib.sha256(body).hexdigest()[:12]
     compressible = not mimetype.startswith("image/png")
     return Asset(name, digest, mimetype, body,
@@ -65,12 +69,41 @@ def build(static_dir):
     return assets
 
 
-def inline_css(static_dir):
-    """The page CSS and its CSP hash."""
-    with open(os.path.join(static_dir, "css", "app.css"), "rb") as fh:
-        css = fh.read().decode()
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    return css, f"sha256-{digest}"
+# app.css is one file with "/* @css <part> */" markers; the base part is inlined in every
+# page, a domain's part only in that domain's pages (DESIGN §4: critical CSS only).
+PART_MARKER = re.compile(r"^/\* @css (\w+) \*/$")
+# Which parts a blueprint's pages need besides the base (the staff home shows the teacher's day).
+# The set-up part holds the form and table layouts staff pages share.
+PAGE_PARTS = {"diary": ("diary",), "journal": ("journal", "setup"), "home": ("journal", "setup"),
+              "credentials": ("credentials", "setup"), "school": ("setup",), "timetable": ("setup",),
+              "push": ("setup",)}
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def css_parts(static_dir):
+    """{part: (css text, CSP hash)} from static/css/app.css."""
+    with open(os.path.join(static_dir, "css", "app.css"), encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    parts, current = {}, "base"
+    for line in lines:
+        marker = PART_MARKER.match(line.strip())
+        if marker:
+            current = marker.group(1)
+            continue
+        parts.setdefault(current, []).append(line)
+    result = {}
+    for name, chunk in parts.items():
+        css = COMMENT.sub("", "\n".join(chunk)).strip()
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        result[name] = (Markup(css), f"sha256-{digest}")
+    return result
+
+
+def page_css():
+    """The CSS parts the current page needs, base first."""
+    parts = current_app.extensions["kundoluk_css"]
+    names = ("base",) + PAGE_PARTS.get(request.blueprint, ())
+    return [parts[n][0] for n in names if n in parts]
 
 
 def asset_url(name):
@@ -100,7 +133,8 @@ def serve(digest, name):
 def init_app(app):
     static_dir = app.static_folder
     app.extensions["kundoluk_assets"] = build(static_dir)
-    css, css_hash = inline_css(static_dir)
-    app.config["CSS_HASHES"] = [css_hash]
-    app.jinja_env.globals.update(asset_url=asset_url, inline_css=Markup(css))
+    parts = css_parts(static_dir)
+    app.extensions["kundoluk_css"] = parts
+    app.config["CSS_HASHES"] = [digest for _css, digest in parts.values()]
+    app.jinja_env.globals.update(asset_url=asset_url, page_css=page_css)
     app.register_blueprint(bp)

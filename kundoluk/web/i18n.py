@@ -29,5 +29,11 @@ def localized(obj, field="name"):
     return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_{other}", "")
 
 
+def localized_name(names, lang):
+    """Pick a name from {"ky": ..., "ru": ...} for lang, falling back to the other."""
+    other = "ru" if lang == "ky" else "ky"
+    return names.get(lang) or names.get(other) or ""
+
+
 def format_date(value, fmt="long"):
     return babel_format_date(value, fmt) if value else ""

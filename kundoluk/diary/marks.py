@@ -1,0 +1,71 @@
+"""Marks by subject for a term: every mark, the weighted average, term and year marks, a trend."""
+from dataclasses import dataclass, field
+
+from kundoluk import clock
+from kundoluk.diary import queries
+from kundoluk.journal.grading import weighted_average
+
+SVG_W, SVG_H, PAD = 120, 32, 3
+
+
+@dataclass
+class SubjectMarks:
+    subject: object
+    marks: list = field(default_factory=list)      # (Mark, lesson date)
+    term_mark: object = None
+    year_mark: object = None
+
+    @property
+    def average(self):
+        return weighted_average([(m.value_num, m.weight) for m, _ in self.marks])
+
+    @property
+    def trend(self):
+        """Polyline points of the numeric marks in date order (server-side SVG, no script)."""
+        values = [float(m.value_num) for m, _ in self.marks if m.value_num is not None]
+        if len(values) < 2:
+            return None
+        low, high = min(values + [2.0]), max(values + [5.0])
+        step = (SVG_W - 2 * PAD) / (len(values) - 1)
+        scale = (SVG_H - 2 * PAD) / ((high - low) or 1)
+        return " ".join(f"{PAD + i * step:.1f},{SVG_H - PAD - (v - low) * scale:.1f}" for i, v in enumerate(values))
+
+
+@dataclass
+class Report:
+    terms: list
+    term: object
+    subjects: list
+    history: dict
+    svg_size: tuple = (SVG_W, SVG_H)
+
+
+def _pick_term(terms, public_id):
+    if public_id:
+        return next((t for t in terms if t.public_id == public_id), None)
+    today = clock.today()
+    current = [t for t in terms if t.starts_on <= today]
+    return current[-1] if current else (terms[0] if terms else None)
+
+
+def build(child, term_public_id):
+    """The report for one term of the child's class year (four statements), or None."""
+    if child.school_class is None:
+        return None
+    terms = queries.list_terms(child.school_class)
+    term = _pick_term(terms, term_public_id)
+    if term is None:
+        return None if term_public_id else Report(terms, None, [], {})
+    by_subject = {}
+    for mark, on_date, subject in queries.list_term_marks(child.person.id, term, child.school_class.academic_year_id):
+        by_subject.setdefault(subject.id, SubjectMarks(subject)).marks.append((mark, on_date))
+    for final in queries.list_final_marks(child.person.id, child.school_class.academic_year_id):
+        entry = by_subject.get(final.subject_id)
+        if entry is None:
+            continue  # a subject with a final mark but no mark this term: shown in its term
+        if final.term_id == term.id:
+            entry.term_mark = final
+        elif final.term_id is None:
+            entry.year_mark = final
+    changed = [m.id for s in by_subject.values() for m, _ in s.marks if m.version > 1]
+    return Report(terms, term, list(by_subject.values()), queries.list_mark_history(changed))

@@ -1,0 +1,229 @@
+"""Reads for the diary: a fixed number of statements whatever the number of children or marks.
+
+The viewer's pupils come from the role context (a pupil: themself; a parent: their
+children); tenancy limits every school-owned row to those pupils' schools.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from kundoluk.extensions import db
+from kundoluk.models import (
+    AcademicYear, Bell, BellOverride, ChangeHistory, Enrolment, GroupMember, Holiday, IndividualHomework,
+    Lesson, LessonContent, Mark, NotificationEvent, Person, Remark, Room, School, SchoolClass, StudyGroup,
+    Subject, Term, TermMark, AttendanceEntry,
+)
+
+NEWS_KINDS = ("mark", "attendance", "homework", "topic", "remark", "timetable")
+NEWS_DAYS = 14
+NEWS_LIMIT = 10
+
+
+def _overlaps(model, first, last):
+    return sa.and_(model.valid_from <= last, sa.or_(model.valid_to.is_(None), model.valid_to >= first))
+
+
+@dataclass
+class Child:
+    person: Person
+    school_class: SchoolClass | None
+    school: School | None
+    holidays: list = field(default_factory=list)
+
+
+def list_children(pupil_ids, first, last):
+    """The viewer's pupils with the class each was in during [first, last], and the holidays
+    of that class's grade in those days (one statement: holidays are few)."""
+    holiday_on = sa.and_(Holiday.academic_year_id == SchoolClass.academic_year_id,
+                         Holiday.grade_from <= SchoolClass.grade, Holiday.grade_to >= SchoolClass.grade,
+                         Holiday.starts_on <= last, Holiday.ends_on >= first)
+    stmt = (sa.select(Person, SchoolClass, School, Holiday)
+            .join(Enrolment, sa.and_(Enrolment.pupil_id == Person.id, _overlaps(Enrolment, first, last)),
+                  isouter=True)
+            .join(SchoolClass, SchoolClass.id == Enrolment.school_class_id, isouter=True)
+            .join(School, School.id == SchoolClass.school_id, isouter=True)
+            .join(Holiday, holiday_on, isouter=True)
+            .where(Person.id.in_(pupil_ids))
+            .order_by(Person.sort_key, Enrolment.valid_from.desc()))
+    children = {}
+    for person, school_class, school, holiday in db.session.execute(stmt):
+        child = children.setdefault(person.id, Child(person, school_class, school))
+        if holiday is not None and child.school_class is school_class and holiday not in child.holidays:
+            child.holidays.append(holiday)
+    return list(children.values())
+
+
+def _pupil_groups(pupil_id):
+    """Whether a lesson's group is the pupil's on the lesson's date: their class (through a
+    dated enrolment) or a subgroup/elective they are a dated member of."""
+    by_class = (sa.select(StudyGroup.id)
+                .join(Enrolment, Enrolment.school_class_id == StudyGroup.school_class_id)
+                .where(StudyGroup.kind == "class", StudyGroup.id == Lesson.group_id, Enrolment.pupil_id == pupil_id,
+                       Enrolment.valid_from <= Lesson.on_date,
+                       sa.or_(Enrolment.valid_to.is_(None), Enrolment.valid_to >= Lesson.on_date)))
+    by_member = (sa.select(GroupMember.id)
+                 .where(GroupMember.group_id == Lesson.group_id, GroupMember.pupil_id == pupil_id,
+                        GroupMember.valid_from <= Lesson.on_date,
+                        sa.or_(GroupMember.valid_to.is_(None), GroupMember.valid_to >= Lesson.on_date)))
+    return sa.or_(by_class.exists(), by_member.exists())
+
+
+@dataclass
+class LessonRow:
+    lesson: Lesson
+    subject: Subject
+    teacher: Person
+    taught_by: Person
+    room: Room | None
+    content: LessonContent | None
+    starts_at: object
+    ends_at: object
+    marks: list = field(default_factory=list)
+    attendance: AttendanceEntry | None = None
+    own_homework: IndividualHomework | None = None
+    remarks: list = field(default_factory=list)
+
+
+def list_lessons(pupil_id, first, last):
+    """The pupil's lessons from first to last, with subject, teachers, room, content, bell times,
+    and the pupil's own attendance entry and individual homework (at most one each per lesson)."""
+    teacher, taught_by = aliased(Person), aliased(Person)
+    override = aliased(BellOverride)
+    stmt = (sa.select(Lesson, Subject, teacher, taught_by, Room, LessonContent,
+                      sa.func.coalesce(override.starts_at, Bell.starts_at),
+                      sa.func.coalesce(override.ends_at, Bell.ends_at), AttendanceEntry, IndividualHomework)
+            .join(Subject, Subject.id == Lesson.subject_id)
+            .join(teacher, teacher.id == Lesson.teacher_id)
+            .join(taught_by, taught_by.id == Lesson.taught_by_id)
+            .join(Room, Room.id == Lesson.room_id, isouter=True)
+            .join(LessonContent, LessonContent.lesson_id == Lesson.id, isouter=True)
+            .join(Bell, sa.and_(Bell.shift_id == Lesson.shift_id, Bell.period == Lesson.period), isouter=True)
+            .join(override, sa.and_(override.shift_id == Lesson.shift_id, override.period == Lesson.period,
+                                    override.on_date == Lesson.on_date), isouter=True)
+            .join(AttendanceEntry, sa.and_(AttendanceEntry.lesson_id == Lesson.id, AttendanceEntry.pupil_id == pupil_id,
+                                           AttendanceEntry.deleted_at.is_(None)), isouter=True)
+            .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
+                                              IndividualHomework.pupil_id == pupil_id,
+                                              IndividualHomework.deleted_at.is_(None)), isouter=True)
+            .where(Lesson.on_date.between(first, last), _pupil_groups(pupil_id))
+            .order_by(Lesson.on_date, Lesson.period, Lesson.id))
+    return [LessonRow(*row[:8], attendance=row[8], own_homework=row[9]) for row in db.session.execute(stmt)]
+
+
+def attach_pupil_entries(rows, pupil_id, first, last, parent_view):
+    """The pupil's marks and remarks for these lessons (two statements); returns the remarks
+    not tied to one of these lessons."""
+    by_lesson = {r.lesson.id: r for r in rows}
+    if by_lesson:
+        for mark in db.session.execute(sa.select(Mark).where(
+                Mark.pupil_id == pupil_id, Mark.lesson_id.in_(list(by_lesson)), Mark.deleted_at.is_(None))
+                .order_by(Mark.slot)).scalars():
+            by_lesson[mark.lesson_id].marks.append(mark)
+    return list_remarks(pupil_id, first, last, parent_view, by_lesson)
+
+
+def list_remarks(pupil_id, first, last, parent_view, by_lesson=None):
+    """Remarks written about the pupil in these days; parents-only ones only for parents."""
+    author = aliased(Person)
+    stmt = (sa.select(Remark, author).join(author, author.id == Remark.author_id)
+            .where(Remark.pupil_id == pupil_id, Remark.deleted_at.is_(None),
+                   Remark.created_at >= _utc(first), Remark.created_at < _utc(last + timedelta(days=1)))
+            .order_by(Remark.created_at))
+    if not parent_view:
+        stmt = stmt.where(Remark.visibility == "family")
+    loose = []
+    for remark, who in db.session.execute(stmt):
+        target = (by_lesson or {}).get(remark.lesson_id)
+        (target.remarks if target else loose).append((remark, who))
+    return loose
+
+
+def _utc(day):
+    from kundoluk import clock
+    return clock.local_midnight_utc(day)
+
+
+def list_news(pupil_ids, since_id, parent_view, today):
+    """New events about the viewer's pupils since the last visit (at most NEWS_LIMIT, NEWS_DAYS old)."""
+    from kundoluk import clock
+    subject_id = NotificationEvent.payload["subject_id"].as_integer()
+    stmt = (sa.select(NotificationEvent, Subject, Person)
+            .join(Subject, Subject.id == subject_id, isouter=True)
+            .join(Person, Person.id == NotificationEvent.pupil_id)
+            .where(NotificationEvent.pupil_id.in_(pupil_ids), NotificationEvent.id > since_id,
+                   NotificationEvent.kind.in_(NEWS_KINDS),
+                   NotificationEvent.created_at >= clock.local_midnight_utc(today - timedelta(days=NEWS_DAYS)))
+            .order_by(NotificationEvent.id.desc()).limit(NEWS_LIMIT))
+    rows = db.session.execute(stmt).all()
+    if not parent_view:  # a parents-only remark never reaches the pupil, not even as a headline
+        rows = [r for r in rows if r[0].payload.get("visibility") != "parents_only"]
+    return rows
+
+
+def list_terms(school_class):
+    """The terms of the class's year that apply to its grade."""
+    return db.session.execute(sa.select(Term).where(
+        Term.academic_year_id == school_class.academic_year_id, Term.grade_from <= school_class.grade,
+        Term.grade_to >= school_class.grade).order_by(Term.starts_on)).scalars().all()
+
+
+def list_term_marks(pupil_id, term, year_id):
+    """The pupil's marks of a term with lesson date and subject (one statement)."""
+    stmt = (sa.select(Mark, Lesson.on_date, Subject)
+            .join(Lesson, Lesson.id == Mark.lesson_id)
+            .join(Subject, Subject.id == Lesson.subject_id)
+            .where(Mark.pupil_id == pupil_id, Mark.deleted_at.is_(None),
+                   Lesson.on_date.between(term.starts_on, term.ends_on))
+            .order_by(Subject.name_ky, Lesson.on_date, Mark.slot))
+    return db.session.execute(stmt).all()
+
+
+def list_final_marks(pupil_id, year_id):
+    """Term and year marks of the pupil in a year."""
+    return db.session.execute(sa.select(TermMark).where(
+        TermMark.pupil_id == pupil_id, TermMark.academic_year_id == year_id,
+        TermMark.deleted_at.is_(None))).scalars().all()
+
+
+def list_mark_history(mark_ids):
+    """Old → new of the given marks, oldest first (the diary shows that a mark was changed)."""
+    if not mark_ids:
+        return {}
+    rows = db.session.execute(sa.select(ChangeHistory).where(
+        ChangeHistory.table_name == "mark", ChangeHistory.row_id.in_(mark_ids))
+        .order_by(ChangeHistory.id)).scalars().all()
+    history = {}
+    for row in rows:
+        history.setdefault(row.row_id, []).append(row)
+    return history
+
+
+def list_homework(pupil_id, first, last):
+    """Homework set in the pupil's lessons from first to last: general and their own."""
+    stmt = (sa.select(Lesson, Subject, LessonContent, IndividualHomework)
+            .join(Subject, Subject.id == Lesson.subject_id)
+            .join(LessonContent, LessonContent.lesson_id == Lesson.id, isouter=True)
+            .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
+                                              IndividualHomework.pupil_id == pupil_id,
+                                              IndividualHomework.deleted_at.is_(None)), isouter=True)
+            .where(Lesson.on_date.between(first, last), _pupil_groups(pupil_id),
+                   sa.or_(LessonContent.homework.is_not(None), IndividualHomework.id.is_not(None)))
+            .order_by(sa.func.coalesce(LessonContent.homework_due_on, IndividualHomework.due_on, Lesson.on_date),
+                      Subject.name_ky))
+    return db.session.execute(stmt).all()
+
+
+def year_of(school_class):
+    return db.session.get(AcademicYear, school_class.academic_year_id) if school_class else None
+
+
+def get_remark_or_404(public_id, pupil_id):
+    """A remark about this pupil; anything else is 404."""
+    from flask import abort
+    remark = db.session.execute(sa.select(Remark).where(
+        Remark.public_id == public_id, Remark.pupil_id == pupil_id, Remark.deleted_at.is_(None))).scalar_one_or_none()
+    if remark is None:
+        abort(404)
+    return remark

@@ -1,0 +1,311 @@
+"""Changes to single lessons, substitutions, cancellations for several grades, kiosk links.
+
+Same rules as kundoluk.timetable.actions: refuse before changing anything (Refused), write
+through the contract, log who and why, tell the pupils concerned once per change.
+"""
+import hashlib
+import hmac
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from kundoluk import clock, events
+from kundoluk.extensions import db
+from kundoluk.models import (
+    Cancellation, Enrolment, KioskLink, Lesson, SchoolClass, StudyGroup, TeacherAbsence,
+)
+from kundoluk.timetable import conflicts, materialise, queries
+from kundoluk.timetable.actions import (
+    Refused, checked_reason, log_change, notify_lesson, save_or_refuse, year_or_refuse,
+)
+from kundoluk.web.i18n import format_date
+
+
+def _slot(lesson, group, teacher_id=None, room_id=None, period=None):
+    return conflicts.Slot(group.id, group.school_class_id, group.kind, teacher_id or lesson.taught_by_id,
+                          room_id if room_id is not None else lesson.room_id, lesson.shift_id,
+                          period or lesson.period, lesson.id)
+
+
+def _group_and_grade(group_id):
+    group = db.session.get(StudyGroup, group_id)
+    school_class = queries.class_for_group(group)
+    return group, (school_class.grade if school_class else None)
+
+
+def _check_day(school_id, grade, day, shift_id, period, bells):
+    """A lesson may sit on a school day of the group's grade (Saturday too, for make-up days)."""
+    year = year_or_refuse(school_id, day)
+    calendar = queries.load_calendar(year)
+    if day.isoweekday() == 7:
+        raise Refused(_("There are no lessons on Sundays."))
+    term = calendar.term_for(grade, day)
+    if term is None:
+        raise Refused(_("%(date)s is not a school day for this class (a holiday, or outside its terms).",
+                        date=format_date(day)))
+    if not bells.has_period(shift_id, period):
+        raise Refused(_("Lesson %(period)s is not in the bell schedule of shift %(shift)s.",
+                        period=period, shift=bells.numbers.get(shift_id, "")))
+    return term
+
+
+def _refuse_clashes(school_id, slot, day, bells):
+    clashes = conflicts.lesson_conflicts(school_id, slot, day, bells)
+    if clashes:
+        raise Refused(*clashes, status=409)
+
+
+def _snapshot(lesson, keys):
+    return {k: (getattr(lesson, k).isoformat() if hasattr(getattr(lesson, k), "isoformat") else getattr(lesson, k))
+            for k in keys}
+
+
+def _change(lesson, kind, values, *, actor, reason, client_id, base_version, notice=True, **extra):
+    """Write a lesson change under the contract, log it, and tell the pupils."""
+    old = _snapshot(lesson, values)
+    result = save_or_refuse(Lesson, values, lesson.school_id, client_id, actor, row=lesson, base_version=base_version)
+    if result.replayed:
+        return lesson
+    log_change(lesson.school_id, kind, actor, reason, lesson=lesson, old=old, new=_snapshot(lesson, values))
+    if notice:
+        notify_lesson(lesson, kind, actor, **extra)
+    return lesson
+
+
+def add_lesson(school_id, assignment, *, on_date, period, room, actor, reason, client_id, shift_id=None):
+    """A one-off lesson (a make-up, an extra lesson) outside the weekly timetable."""
+    reason = checked_reason(reason)
+    group, grade = _group_and_grade(assignment.group_id)
+    school_class = queries.class_for_group(group)
+    shift_id = school_class.shift_id if school_class else shift_id
+    if shift_id is None:
+        raise Refused(_("Choose the shift of this group."))
+    bells = queries.load_bells(school_id, on_date, on_date)
+    term = _check_day(school_id, grade, on_date, shift_id, period, bells)
+    if assignment.valid_from > on_date or (assignment.valid_to and assignment.valid_to < on_date):
+        raise Refused(_("This teaching assignment does not run on %(date)s.", date=format_date(on_date)))
+    slot = conflicts.Slot(group.id, group.school_class_id, group.kind, assignment.teacher_id,
+                          room.id if room else None, shift_id, period)
+    _refuse_clashes(school_id, slot, on_date, bells)
+    values = {"on_date": on_date, "period": period, "shift_id": shift_id, "planned_on": on_date,
+              "teaching_assignment_id": assignment.id, "group_id": group.id, "subject_id": assignment.subject_id,
+              "term_id": term, "teacher_id": assignment.teacher_id, "taught_by_id": assignment.teacher_id,
+              "room_id": room.id if room else None, "room_pinned": room is not None, "status": "planned"}
+    result = save_or_refuse(Lesson, values, school_id, client_id, actor)
+    lesson = result.row
+    if not result.replayed:
+        log_change(school_id, "add", actor, reason, lesson=lesson,
+             new={"on_date": on_date.isoformat(), "period": period})
+        notify_lesson(lesson, "added", actor)
+    return lesson
+
+
+def cancel_lesson(lesson, *, actor, reason, client_id, base_version, absence=None):
+    """Cancel one lesson (kept, marked cancelled, never deleted)."""
+    reason = checked_reason(reason)
+    if lesson.status == "cancelled":
+        raise Refused(_("This lesson is already cancelled."), status=409)
+    values = {"status": "cancelled", "flag": None}
+    if absence is not None:
+        values["absence_id"] = absence.id
+    return _change(lesson, "cancel", values, actor=actor, reason=reason, client_id=client_id,
+                   base_version=base_version)
+
+
+def restore_lesson(lesson, *, actor, reason, client_id, base_version):
+    """Hold a cancelled lesson after all (refused if its slot is taken meanwhile)."""
+    reason = checked_reason(reason)
+    if lesson.status != "cancelled":
+        raise Refused(_("This lesson is not cancelled."), status=409)
+    group, _grade = _group_and_grade(lesson.group_id)
+    bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
+    _refuse_clashes(lesson.school_id, _slot(lesson, group), lesson.on_date, bells)
+    return _change(lesson, "restore", {"status": "planned"}, actor=actor, reason=reason, client_id=client_id,
+                   base_version=base_version)
+
+
+def move_lesson(lesson, *, on_date, period, actor, reason, client_id, base_version):
+    """Move a lesson to another date or period; it keeps its id, homework and marks."""
+    reason = checked_reason(reason)
+    if lesson.status != "planned":
+        raise Refused(_("A cancelled lesson cannot be moved; restore it first."), status=409)
+    if (on_date, period) == (lesson.on_date, lesson.period):
+        raise Refused(_("The lesson is already at that date and period."))
+    group, grade = _group_and_grade(lesson.group_id)
+    bells = queries.load_bells(lesson.school_id, on_date, on_date)
+    term = _check_day(lesson.school_id, grade, on_date, lesson.shift_id, period, bells)
+    _refuse_clashes(lesson.school_id, _slot(lesson, group, period=period), on_date, bells)
+    values = {"on_date": on_date, "period": period, "term_id": term, "moved_from_on": lesson.on_date,
+              "moved_from_period": lesson.period, "flag": None}
+    return _change(lesson, "move", values, actor=actor, reason=reason, client_id=client_id,
+                   base_version=base_version, was_on=lesson.on_date.isoformat(), was_period=lesson.period)
+
+
+def change_room(lesson, *, room, actor, reason, client_id, base_version):
+    """Give one lesson another room (the weekly timetable keeps its own)."""
+    reason = checked_reason(reason)
+    if room is None:
+        raise Refused(_("Choose a room of this school."))
+    if room.id == lesson.room_id:
+        raise Refused(_("The lesson is already in that room."))
+    group, _grade = _group_and_grade(lesson.group_id)
+    bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
+    if lesson.status == "planned":
+        _refuse_clashes(lesson.school_id, _slot(lesson, group, room_id=room.id), lesson.on_date, bells)
+    return _change(lesson, "room", {"room_id": room.id, "room_pinned": True}, actor=actor, reason=reason,
+                   client_id=client_id, base_version=base_version, room=room.name)
+
+
+def keep_lesson(lesson, *, actor, reason, client_id, base_version):
+    """Clear the deputy's flag: the lesson stays where it is."""
+    reason = checked_reason(reason)
+    if lesson.flag is None:
+        raise Refused(_("This lesson is not waiting for a decision."), status=409)
+    return _change(lesson, "unflag", {"flag": None}, actor=actor, reason=reason, client_id=client_id,
+                   base_version=base_version, notice=False)
+
+
+# --- Substitutions ---------------------------------------------------------------------
+
+def record_absence(school_id, teacher, *, starts_on, ends_on, reason, actor, client_id):
+    """A teacher away from one date to another (both within one school year)."""
+    reason = checked_reason(reason)
+    if teacher is None:
+        raise Refused(_("Choose a teacher of this school."))
+    if ends_on < starts_on:
+        raise Refused(_("The last day comes before the first."))
+    year = year_or_refuse(school_id, starts_on)
+    if ends_on > year.ends_on:
+        raise Refused(_("%(date)s is outside the school year.", date=format_date(ends_on)))
+    overlapping = db.session.execute(sa.select(TeacherAbsence.id).where(
+        TeacherAbsence.school_id == school_id, TeacherAbsence.teacher_id == teacher.id,
+        TeacherAbsence.starts_on <= ends_on, TeacherAbsence.ends_on >= starts_on).limit(1)).first()
+    if overlapping:
+        raise Refused(_("This teacher is already recorded as away on some of these days."), status=409)
+    values = {"teacher_id": teacher.id, "starts_on": starts_on, "ends_on": ends_on, "reason": reason,
+              "created_by_account_id": getattr(actor, "id", None)}
+    return save_or_refuse(TeacherAbsence, values, school_id, client_id, actor).row
+
+
+def assign_substitute(lesson, substitute, *, absence, actor, reason, client_id, base_version):
+    """Another teacher takes this lesson: they may write its journal; pay follows who taught."""
+    reason = checked_reason(reason, required=False)
+    if substitute is None:
+        raise Refused(_("Choose a teacher of this school."))
+    if lesson.status != "planned":
+        raise Refused(_("A cancelled lesson needs no substitute; restore it first."), status=409)
+    if substitute.id == lesson.taught_by_id:
+        raise Refused(_("This teacher already teaches the lesson."), status=409)
+    if substitute.id == lesson.teacher_id and absence is not None:
+        raise Refused(_("The regular teacher is away on that day."), status=409)
+    away = db.session.execute(sa.select(TeacherAbsence.id).where(
+        TeacherAbsence.teacher_id == substitute.id, TeacherAbsence.starts_on <= lesson.on_date,
+        TeacherAbsence.ends_on >= lesson.on_date).limit(1)).first()
+    if away:
+        raise Refused(_("%(name)s is away on that day.", name=substitute.full_name), status=409)
+    group, _grade = _group_and_grade(lesson.group_id)
+    bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
+    _refuse_clashes(lesson.school_id, _slot(lesson, group, teacher_id=substitute.id), lesson.on_date, bells)
+    values = {"taught_by_id": substitute.id, "absence_id": absence.id if absence else lesson.absence_id}
+    return _change(lesson, "substitute", values, actor=actor, reason=reason, client_id=client_id,
+                   base_version=base_version)
+
+
+def remove_substitute(lesson, *, actor, reason, client_id, base_version):
+    """The regular teacher takes their lesson back."""
+    reason = checked_reason(reason, required=False)
+    if lesson.taught_by_id == lesson.teacher_id:
+        raise Refused(_("This lesson has no substitute."), status=409)
+    return _change(lesson, "unsubstitute", {"taught_by_id": lesson.teacher_id}, actor=actor, reason=reason,
+                   client_id=client_id, base_version=base_version)
+
+
+# --- Cancelling several grades at once -------------------------------------------------
+
+def cancel_for_grades(school_id, *, grade_from, grade_to, starts_on, ends_on, reason, actor):
+    """Cancel every planned lesson of these grades on these dates (quarantine, cold); one notice
+    per pupil for the whole range, not one per lesson."""
+    reason = checked_reason(reason)
+    if not (1 <= grade_from <= grade_to <= 12):
+        raise Refused(_("Choose grades from 1 to 12, the first not above the last."))
+    if ends_on < starts_on:
+        raise Refused(_("The last day comes before the first."))
+    year = year_or_refuse(school_id, starts_on)
+    if ends_on > year.ends_on:
+        raise Refused(_("%(date)s is outside the school year.", date=format_date(ends_on)))
+    in_grades = (sa.select(StudyGroup.id).join(SchoolClass, SchoolClass.id == StudyGroup.school_class_id)
+                 .where(SchoolClass.grade >= grade_from, SchoolClass.grade <= grade_to,
+                        SchoolClass.academic_year_id == year.id))
+    target = sa.and_(Lesson.school_id == school_id, Lesson.status == "planned", Lesson.on_date >= starts_on,
+                     Lesson.on_date <= ends_on, Lesson.group_id.in_(in_grades))
+    count = db.session.execute(sa.select(sa.func.count(Lesson.id)).where(target)).scalar()
+    if not count:
+        raise Refused(_("No lessons of these grades fall on these dates."))
+    cancellation = Cancellation(school_id=school_id, grade_from=grade_from, grade_to=grade_to, starts_on=starts_on,
+                                ends_on=ends_on, reason=reason, lessons=count,
+                                created_by_account_id=getattr(actor, "id", None))
+    db.session.add(cancellation)
+    db.session.flush()
+    table = Lesson.__table__
+    db.session.execute(table.update().where(
+        table.c.school_id == school_id, table.c.status == "planned", table.c.on_date >= starts_on,
+        table.c.on_date <= ends_on, table.c.group_id.in_(in_grades))
+        .values(status="cancelled", cancellation_id=cancellation.id, flag=None, version=table.c.version + 1))
+    materialise._expire_lessons()
+    _notify_grades(school_id, cancellation, year, actor)
+    return cancellation
+
+
+def _notify_grades(school_id, cancellation, year, actor):
+    if cancellation.ends_on < clock.today():
+        return
+    pupils = db.session.execute(
+        sa.select(Enrolment.pupil_id).distinct().join(SchoolClass, SchoolClass.id == Enrolment.school_class_id)
+        .where(SchoolClass.school_id == school_id, SchoolClass.academic_year_id == year.id,
+               SchoolClass.grade >= cancellation.grade_from, SchoolClass.grade <= cancellation.grade_to,
+               Enrolment.valid_from <= cancellation.ends_on,
+               sa.or_(Enrolment.valid_to.is_(None), Enrolment.valid_to >= cancellation.starts_on))).scalars()
+    payload = {"change": "cancelled_days", "from": cancellation.starts_on.isoformat(),
+               "to": cancellation.ends_on.isoformat()}
+    for pupil_id in sorted(set(pupils)):
+        events.emit("timetable", school_id=school_id, pupil_id=pupil_id, obj=cancellation, payload=payload,
+                    actor=actor, important=True)
+
+
+# --- Kiosk links -------------------------------------------------------------------------
+
+def token_hash(token):
+    """Keyed hash of a kiosk token (the plain token lives only in the link)."""
+    key = ("kiosk:" + current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def create_kiosk_link(school_id, label, actor):
+    """A new hall-screen link; returns (link, token). The token is shown once."""
+    label = (label or "").strip()
+    if not label:
+        raise Refused(_("Name the screen (for example: Hall, first floor)."))
+    token = secrets.token_urlsafe(24)
+    link = KioskLink(school_id=school_id, label=label[:80], token_hash=token_hash(token),
+                     created_by_account_id=getattr(actor, "id", None))
+    db.session.add(link)
+    db.session.flush()
+    return link, token
+
+
+def revoke_kiosk_link(link):
+    """The link stops working at once."""
+    if link.revoked_at is None:
+        link.revoked_at = clock.now_utc()
+    db.session.flush()
+
+
+def find_kiosk_link(token):
+    """The live link for a token, across schools (the token is the only identity), or None."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(sa.select(KioskLink).where(
+        KioskLink.token_hash == token_hash(token), KioskLink.revoked_at.is_(None)),
+        execution_options={"all_schools": True}).scalar()

@@ -1,0 +1,264 @@
+"""The diary: the week, what's new, marks, homework — only one's own, on a cheap phone."""
+import gzip
+import uuid
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from kundoluk import clock, events, writes
+from kundoluk.extensions import db
+from kundoluk.models import (
+    Account, Bell, IndividualHomework, Lesson, LessonContent, Mark, AttendanceEntry, Remark, Term,
+)
+from tests import factories
+from tests.conftest import login, post
+
+TODAY = date(2026, 10, 14)  # the fixed clock's Wednesday
+
+
+def make_lesson(world, on_date=TODAY, period=1, assignment=None, taught_by=None, status="planned"):
+    assignment = assignment or world.assignment
+    lesson = Lesson(school_id=assignment.school_id, on_date=on_date, planned_on=on_date, period=period,
+                    shift_id=world.school.shift.id, teaching_assignment_id=assignment.id,
+                    group_id=assignment.group_id, subject_id=assignment.subject_id,
+                    teacher_id=assignment.teacher_id, taught_by_id=(taught_by or world.teacher).id
+                    if taught_by else assignment.teacher_id, status=status)
+    db.session.add(lesson)
+    db.session.flush()
+    return lesson
+
+
+def add_bells(world):
+    for period in range(1, 8):
+        start = 8 * 60 + (period - 1) * 50
+        db.session.add(Bell(school_id=world.school.id, shift_id=world.school.shift.id, period=period,
+                            starts_at=time(start // 60, start % 60), ends_at=time((start + 45) // 60, (start + 45) % 60)))
+    db.session.flush()
+
+
+def add_term(world, number=1, starts=date(2026, 9, 1), ends=date(2026, 11, 4)):
+    term = Term(school_id=world.school.id, academic_year_id=world.school.year.id, kind="quarter", number=number,
+                grade_from=1, grade_to=11, starts_on=starts, ends_on=ends)
+    db.session.add(term)
+    db.session.flush()
+    return term
+
+
+def add_mark(world, lesson, pupil, value, kind="oral", weight="1", comment=None):
+    mark = Mark(school_id=lesson.school_id, lesson_id=lesson.id, pupil_id=pupil.id,
+                teaching_assignment_id=lesson.teaching_assignment_id, slot=1, value=value,
+                value_num=Decimal(value) if value.isdigit() else None, kind=kind, weight=Decimal(weight),
+                comment=comment)
+    db.session.add(mark)
+    db.session.flush()
+    return mark
+
+
+@pytest.fixture()
+def week(world, session):
+    """A lesson with a topic, homework, a mark, an absence and a substitution, and more."""
+    add_bells(world)
+    add_term(world)
+    w = world
+    w.lesson = make_lesson(w, TODAY, 2, taught_by=w.teacher2)
+    session.add(LessonContent(school_id=w.school.id, lesson_id=w.lesson.id, topic="Сызыктуу теңдемелер",
+                              homework="№ 245, 247"))
+    w.mark = add_mark(w, w.lesson, w.pupil, "5", kind="control", weight="2", comment="Жакшы иштеди")
+    session.add(AttendanceEntry(school_id=w.school.id, lesson_id=w.lesson.id, pupil_id=w.pupil.id,
+                                code="late", late_minutes=10))
+    w.other_lesson = make_lesson(w, TODAY - timedelta(days=1), 1)
+    w.classmate = factories.make_pupil(w.school_class, "Бекзат", "Жумабеков")
+    session.add(IndividualHomework(school_id=w.school.id, lesson_id=w.other_lesson.id, pupil_id=w.classmate.id,
+                                   text="Бекзат үчүн өзүнчө тапшырма"))
+    session.add(IndividualHomework(school_id=w.school.id, lesson_id=w.other_lesson.id, pupil_id=w.pupil.id,
+                                   text="Асель үчүн өзүнчө тапшырма"))
+    w.parents_remark = Remark(school_id=w.school.id, pupil_id=w.pupil.id, author_id=w.teacher.id,
+                              lesson_id=w.lesson.id, text="Ата-энеге гана", visibility="parents_only")
+    w.family_remark = Remark(school_id=w.school.id, pupil_id=w.pupil.id, author_id=w.teacher.id,
+                             lesson_id=w.lesson.id, text="Баарына көрүнөт", visibility="family")
+    session.add_all([w.parents_remark, w.family_remark])
+    session.flush()
+    return w
+
+
+def url(world, pupil=None, tail=""):
+    return f"/diary/{(pupil or world.pupil).public_id}{tail}"
+
+
+def test_home_of_pupil_and_parent_is_the_week(client, week):
+    login(client, "pupil")
+    assert client.get("/").headers["Location"] == "/diary"
+    assert client.get("/diary").headers["Location"] == url(week)
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "parent")
+    assert client.get("/diary").headers["Location"] in (url(week), url(week, week.sibling))
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_a_lesson_shows_topic_homework_mark_absence_and_substitution(client, week, lang, session):
+    week.accounts["parent"].person.language = lang
+    session.flush()
+    login(client, "parent")
+    page = client.get(url(week)).get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
+    lesson = page[page.index(f'id="lesson-{week.lesson.public_id}"'):]
+    lesson = lesson[:lesson.index("</li>")]
+    assert "Сызыктуу теңдемелер" in lesson and "№ 245, 247" in lesson
+    assert '<span class="mark"' in lesson and ">5<" in lesson and "Жакшы иштеди" in lesson
+    assert "att-late" in lesson and "10" in lesson
+    assert week.teacher2.short_name in lesson and "<s>" + week.teacher.short_name + "</s>" in lesson
+    assert "08:50" in lesson
+    assert "Ата-энеге гана" in lesson and "Баарына көрүнөт" in lesson
+
+
+def test_individual_homework_never_reaches_another_pupil(client, week, session):
+    factories.make_account(week.classmate, login="bekzat")
+    login(client, "bekzat")
+    for page in (client.get(url(week, week.classmate)), client.get(url(week, week.classmate),
+                 headers={"HX-Request": "true", "HX-Target": "week"}),
+                 client.get(url(week, week.classmate, "/homework"))):
+        text = page.get_data(as_text=True)
+        assert "Асель үчүн өзүнчө тапшырма" not in text
+    assert "Бекзат үчүн өзүнчө тапшырма" in client.get(url(week, week.classmate)).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "pupil")
+    for path in ("", "/homework"):
+        text = client.get(url(week, tail=path)).get_data(as_text=True)
+        assert "Асель үчүн өзүнчө тапшырма" in text and "Бекзат үчүн өзүнчө тапшырма" not in text
+
+
+def test_parents_only_remark_never_reaches_the_pupil(client, week, session):
+    events.emit("remark", school_id=week.school.id, pupil_id=week.pupil.id, obj=week.parents_remark,
+                payload={"visibility": "parents_only"})
+    session.flush()
+    login(client, "pupil")
+    page = client.get(url(week)).get_data(as_text=True)
+    assert "Ата-энеге гана" not in page and "Баарына көрүнөт" in page
+    assert 'id="news"' not in page  # the remark's headline is not news for the pupil
+    fragment = client.get(url(week), headers={"HX-Request": "true", "HX-Target": "week"}).get_data(as_text=True)
+    assert "Ата-энеге гана" not in fragment
+
+
+def test_another_familys_child_is_404_everywhere(client, week):
+    login(client, "teacherparent")  # a parent too, of a pupil of the other school
+    post(client, "/context", {"key": "parent"})
+    for tail in ("", "/marks", "/homework"):
+        assert client.get(url(week, tail=tail)).status_code == 404
+        assert client.get(url(week, week.sibling, tail)).status_code == 404
+    assert post(client, "/diary/child", {"pupil_id": week.pupil.public_id}).status_code == 404
+    assert post(client, url(week, tail=f"/remarks/{week.family_remark.public_id}/acknowledge")).status_code == 404
+    assert client.get(url(week, week.other_pupil)).status_code == 200
+
+
+def test_staff_and_anonymous_have_no_diary(client, week):
+    assert client.get(url(week)).status_code == 302
+    login(client, "teacher")
+    assert client.get(url(week)).status_code == 404
+
+
+def test_bad_and_far_dates(client, week):
+    login(client, "pupil")
+    for day in ("2026-13-01", "yesterday", "1900-01-01", "2100-01-01"):
+        resp = client.get(url(week) + f"?day={day}")
+        assert resp.status_code == 400
+        assert "<html" in resp.get_data(as_text=True)
+    assert client.get(url(week) + "?day=2026-09-01").status_code == 200
+
+
+def test_week_swap_is_a_small_fragment(client, week):
+    login(client, "parent")
+    resp = client.get(url(week) + "?day=2026-10-19", headers={"HX-Request": "true", "HX-Target": "week",
+                                                            "Accept-Encoding": "gzip"})
+    body = gzip.decompress(resp.data).decode() if resp.headers.get("Content-Encoding") == "gzip" else resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<html" not in body and body.lstrip().startswith('<section id="week"')
+    assert "HX-Target" in resp.headers["Vary"]
+    assert len(resp.data) <= 3 * 1024
+
+
+def test_parent_switches_children_and_it_is_remembered(client, week, session):
+    login(client, "parent")
+    resp = post(client, "/diary/child", {"pupil_id": week.sibling.public_id})
+    assert resp.headers["Location"] == url(week, week.sibling)
+    assert client.get("/diary").headers["Location"] == url(week, week.sibling)
+    session.refresh(week.accounts["parent"])
+    assert week.accounts["parent"].last_child_id == week.sibling.id
+
+
+def test_whats_new_and_marking_seen(client, week, session):
+    event = events.emit("mark", school_id=week.school.id, pupil_id=week.pupil.id, obj=week.mark,
+                        payload={"subject_id": week.math.id, "value": "5", "old_value": "2",
+                                 "lesson_date": TODAY.isoformat()})
+    session.flush()
+    login(client, "parent")
+    page = client.get(url(week)).get_data(as_text=True)
+    assert 'id="news"' in page and "Алгебра" in page[page.index('id="news"'):]
+    assert client.get("/diary/seen").status_code == 404  # marking seen is a POST; a GET is no child
+    assert post(client, "/diary/seen", {"upto": str(event.id), "back": url(week)}).status_code == 302
+    assert 'id="news"' not in client.get(url(week)).get_data(as_text=True)
+    assert post(client, "/diary/seen", {"upto": "x"}).status_code == 400
+
+
+def test_parent_acknowledges_a_remark_pupil_may_not(client, week, session):
+    path = url(week, tail=f"/remarks/{week.family_remark.public_id}/acknowledge")
+    login(client, "pupil")
+    assert post(client, path).status_code == 403
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "parent")
+    assert post(client, path).status_code == 302
+    session.refresh(week.family_remark)
+    assert week.family_remark.acknowledged_by_account_id == week.accounts["parent"].id
+
+
+def test_marks_page_average_history_and_trend(client, week, session):
+    for n, value in enumerate(["4", "3"]):
+        add_mark(week, make_lesson(week, TODAY - timedelta(days=7 * (n + 1)), 3), week.pupil, value)
+    writes.save(Mark, row=week.mark, values={"value": "4", "value_num": Decimal("4")}, school_id=week.school.id,
+                client_id=str(uuid.uuid4()), base_version=1)
+    writes.save(Mark, row=week.mark, values={"value": "5", "value_num": Decimal("5")}, school_id=week.school.id,
+                client_id=str(uuid.uuid4()), base_version=2)
+    session.flush()
+    login(client, "parent")
+    page = client.get(url(week, tail="/marks")).get_data(as_text=True)
+    assert "Алгебра" in page and "<polyline" in page
+    assert "4,25" in page or "4.25" in page  # (5·2 + 4 + 3) ÷ 4
+    assert "<details>" in page and "4 → 5" in page
+
+
+def test_homework_list(client, week):
+    login(client, "pupil")
+    page = client.get(url(week, tail="/homework")).get_data(as_text=True)
+    assert "№ 245, 247" in page and "Сызыктуу теңдемелер" in page
+
+
+def statements(app, count_sql, login_name, path):
+    client = app.test_client()
+    login(client, login_name)
+    with count_sql() as counter:
+        resp = client.get(path)
+    assert resp.status_code == 200, path
+    return len(counter.statements)
+
+
+def test_sql_does_not_grow_with_children_or_marks(app, session, count_sql):
+    small = factories.make_world(prefix="s")
+    add_bells(small)
+    add_term(small)
+    for day in range(5):
+        add_mark(small, make_lesson(small, TODAY - timedelta(days=day), 1), small.pupil, "4")
+    big = factories.make_world(prefix="b")
+    add_bells(big)
+    add_term(big)
+    for n in range(2):
+        factories.link_parent(big.parent, factories.make_pupil(big.school_class, f"Кошумча{n}", "Асанов"))
+    for day in range(60):
+        lesson = make_lesson(big, TODAY - timedelta(days=day % 5, weeks=day // 5), 1 + day % 6)
+        add_mark(big, lesson, big.pupil, "5")
+        session.add(LessonContent(school_id=big.school.id, lesson_id=lesson.id, topic="т", homework="у"))
+    session.flush()
+    for tail in ("", "/marks", "/homework"):
+        n_small = statements(app, count_sql, "sparent", url(small, tail=tail))
+        n_big = statements(app, count_sql, "bparent", url(big, tail=tail))
+        assert n_small == n_big, tail
+        assert n_small <= 2 + 5, tail
