@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from kundoluk.models import (
-    Account, AuditLog, Enrolment, Guardianship, ImportBatch, ImportRow, Membership, Person,
+    Account, AuditLog, Enrolment, Guardianship, ImportRow, Membership, Person,
 )
 from tests import factories
 from tests.conftest import login, post

@@ -2,9 +2,8 @@
 import gzip
 import re
 
-from tests import factories
 from tests.conftest import login
-from tests.test_diary import add_bells, add_term, make_lesson, week  # noqa: F401  (fixture)
+from tests.test_diary import week  # noqa: F401  (a fixture)
 
 
 def gz(data):

@@ -294,3 +294,16 @@ def test_teacher_in_kyrgyz_enters_2_then_5_parent_in_russian_gets_one_message_sa
         assert message["title"] == gettext("New marks")
     assert "5" in message["body"] and "2" not in message["body"].replace(w.pupil.given_name, "")
     assert session.get(PushSubscription, sub.id) is not None
+
+
+def test_a_parents_only_remark_never_reaches_the_pupils_device(session, world, pushbox):
+    subscribe(world, pushbox, who="pupil")
+    parent_sub = pushbox.subscription()
+    actions.subscribe(world.accounts["parent"], parent_sub)
+    clock.set_now(at(10, 0))
+    event = events.emit("remark", school_id=world.school.id, pupil_id=world.pupil.id,
+                        payload={"visibility": "parents_only"})
+    event.object_type, event.object_id = "remark", 1
+    deliver(at(10, 5))
+    assert len(pushbox.messages()) == 1
+    assert pushbox.messages(parent_sub)

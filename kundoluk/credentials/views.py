@@ -73,7 +73,7 @@ def _without_login(families, staff_ids):
     Staff members are left to the staff desk (see queries.staff_person_ids)."""
     found = {}
     for pupil, account, parents in families:
-        for person, acc in [(pupil, account)] + [(p, a) for p, a, _ in parents]:
+        for person, acc in [(pupil, account)] + [(p, a) for p, a, _link in parents]:
             if (acc is None or acc.password_hash is None) and person.id not in staff_ids:
                 found.setdefault(person.id, person)
     return list(found.values())

@@ -15,11 +15,10 @@ from kundoluk.demo import data, families, journal, staffing
 from kundoluk.demo import timetable as demo_timetable
 from kundoluk.extensions import db
 from kundoluk.models import (
-    AcademicYear, Account, AssessmentBand, Bell, District, Enrolment, GroupMember, Guardianship,
+    AcademicYear, AssessmentBand, Bell, District, Enrolment, GroupMember, Guardianship,
     Holiday, Membership, NotificationEvent, School, SchoolClass, Shift, StudyGroup, Subject,
     TeachingAssignment, Term,
 )
-from kundoluk.passwords import hash_password
 
 SEED = 2025
 URL = "http://127.0.0.1:5000"

@@ -4,7 +4,7 @@ The viewer's pupils come from the role context (a pupil: themself; a parent: the
 children); tenancy limits every school-owned row to those pupils' schools.
 """
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased

@@ -6,8 +6,7 @@ from sqlalchemy.orm import aliased
 from kundoluk import clock
 from kundoluk.extensions import db
 from kundoluk.models import (
-    AcademicYear, Account, Enrolment, Guardianship, GroupMember, Membership, Person, School,
-    SchoolClass, StudyGroup, Subject, TeachingAssignment,
+    AcademicYear, Account, Enrolment, Guardianship, Membership, Person, SchoolClass, StudyGroup, Subject, TeachingAssignment,
 )
 
 

@@ -1,7 +1,7 @@
 import hashlib
 import json
 
-from flask import current_app, make_response, render_template
+from flask import make_response, render_template
 from flask_babel import gettext as _
 
 from kundoluk.offline import bp

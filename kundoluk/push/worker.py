@@ -97,11 +97,14 @@ def content_for(category, pupil, events):
             "items": list(by_subject.values())[:10], "date": first_date}
 
 
-def recipients(pupil_id, today):
-    """Accounts that may hear about a pupil now: current parents, and the pupil."""
+def recipients(pupil_id, today, parents_only=False):
+    """Accounts that may hear about a pupil now: current parents, and the pupil (unless the
+    news is for parents only, like a parents-only remark)."""
     parents = sa.select(Guardianship.parent_id).where(Guardianship.pupil_id == pupil_id, _valid(Guardianship, today))
-    stmt = (sa.select(Account.id).where(Account.active, Account.password_hash.is_not(None),
-                                        sa.or_(Account.person_id == pupil_id, Account.person_id.in_(parents))))
+    who = Account.person_id.in_(parents)
+    if not parents_only:
+        who = sa.or_(who, Account.person_id == pupil_id)
+    stmt = sa.select(Account.id).where(Account.active, Account.password_hash.is_not(None), who)
     return set(db.session.execute(stmt).scalars())
 
 
@@ -149,7 +152,9 @@ def _plan_group(category, pupil_id, events, now):
     pupil = db.session.get(Person, pupil_id)
     content = content_for(category, pupil, kept)
     important = any(e.important for e in kept)
-    accounts = recipients(pupil_id, clock.today())
+    parents_only = all(e.payload.get("visibility") == "parents_only" for e in kept)
+    content["parents_only"] = parents_only
+    accounts = recipients(pupil_id, clock.today(), parents_only)
     subs = db.session.execute(sa.select(PushSubscription).where(
         PushSubscription.account_id.in_(accounts), PushSubscription.enabled)).scalars().all() if accounts else []
     group_key = f"{pupil_id}:{category}:{events[0].id}"
@@ -166,7 +171,7 @@ def _plan_group(category, pupil_id, events, now):
 
 def _still_allowed(delivery, sub, today):
     return (sub.enabled and delivery.category in (sub.categories or [])
-            and sub.account_id in recipients(delivery.pupil_id, today))
+            and sub.account_id in recipients(delivery.pupil_id, today, delivery.content.get("parents_only", False)))
 
 
 def send_due(now=None, stop=None):
