@@ -4,6 +4,7 @@ KUNDOLUK_TEST_DATABASE_URL names the database (a temporary SQLite file when unse
 KUNDOLUK_TEST_NOW sets "now" for the whole run (ISO 8601 with offset); CI also runs the
 suite on a Sunday in July at 01:30 Bishkek time this way.
 """
+import contextlib
 import contextvars
 import os
 from datetime import datetime
@@ -74,9 +75,9 @@ def fixed_clock():
     clock.set_now(fixed_now())
 
 
-@pytest.fixture()
-def session(app):
-    """Every test runs inside one transaction that is rolled back at the end."""
+@contextlib.contextmanager
+def rolled_back(app):
+    """An app context whose session works inside one transaction, rolled back at the end."""
     ctx = app.app_context()
     ctx.push()
     connection = db.engine.connect()
@@ -84,13 +85,22 @@ def session(app):
     original = db.session
     db.session = db._make_scoped_session({"bind": connection, "class_": BoundSession,
                                           "join_transaction_mode": "create_savepoint"})
-    limiter.reset()
-    yield db.session
-    db.session.remove()
-    db.session = original
-    outer.rollback()
-    connection.close()
-    ctx.pop()
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+        ctx.pop()
+
+
+@pytest.fixture()
+def session(app):
+    """Every test runs inside one transaction that is rolled back at the end."""
+    with rolled_back(app) as session:
+        limiter.reset()
+        yield session
 
 
 class IsolatedClient(FlaskClient):
@@ -237,6 +247,40 @@ def live_server(app, database_url):
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+
+
+RECORD_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def watch(page):
+    """Give a page the test's clock and record its CSP violations and console errors."""
+    page.clock.install(time=fixed_now())
+    page.add_init_script(RECORD_CSP)
+    page.problems = []
+    page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
+    return page
+
+
+@pytest.fixture()
+def watched(page):
+    return watch(page)
+
+
+def assert_clean(page):
+    """No CSP violation was recorded on this page (nor a refusal in the console)."""
+    assert page.evaluate("window.__csp") == []
+    assert [p for p in getattr(page, "problems", []) if "Content Security Policy" in p or "Refused" in p] == []
+
+
+def sign_in(page, base_url, login, password="demo"):
+    page.goto(base_url + "/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
 
 
 @pytest.fixture(scope="session")

@@ -4,41 +4,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import fixed_now
+from tests.conftest import assert_clean, sign_in
 
 DIARY = r"/diary/[\w-]+"
 HOMES = {"director": "/staff", "deputy": "/staff", "teacher": "/staff", "teacher2": "/staff",
          "homeroom": "/staff", "teacherparent": "/staff", "student": DIARY, "parent": DIARY, "parent2": DIARY}
-
-RECORD_CSP = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
-
-@pytest.fixture()
-def watched(page):
-    """A page whose clock is the test's, recording CSP violations and console errors."""
-    page.clock.install(time=fixed_now())
-    page.add_init_script(RECORD_CSP)
-    problems = []
-    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    page.problems = problems
-    return page
-
-
-def assert_clean(page):
-    assert page.evaluate("window.__csp") == []
-    assert [p for p in page.problems if "Content Security Policy" in p or "Refused" in p] == []
-
-
-def sign_in(page, base_url, login):
-    page.goto(base_url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", "demo")
-    page.click("form[action='/login'] button[type=submit]")
-
 
 def switch_language(page, label, lang):
     page.click(f"form.langs button[value='{lang}']")

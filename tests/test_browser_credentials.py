@@ -6,31 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import fixed_now
+from tests.conftest import assert_clean as _clean, sign_in, watch as _watch
 
-RECORD_CSP = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
 CLASS_LABEL = "7-А"   # the demo class of `homeroom`
-
-
-def _watch(page):
-    page.clock.install(time=fixed_now())
-    page.add_init_script(RECORD_CSP)
-    return page
-
-
-def _clean(page):
-    assert page.evaluate("window.__csp") == []
-
-
-def sign_in(page, base_url, login, password):
-    page.goto(base_url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", password)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def pdf_text(download):

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.test_browser import assert_clean, sign_in, watched  # noqa: F401  (watched is a fixture)
+from tests.conftest import assert_clean, sign_in
 
 
 def _sign_out(page):

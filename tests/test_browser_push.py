@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import fixed_now
-from tests.test_browser import RECORD_CSP, assert_clean, sign_in
+from tests.conftest import RECORD_CSP, assert_clean, sign_in
 
 
 def test_page_subscribes_and_worker_shows_a_pushed_notification(browser, base_url, pushbox):

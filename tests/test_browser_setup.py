@@ -1,32 +1,9 @@
 """In Chromium: the deputy creates a class with a class teacher and sees it listed; no CSP violation."""
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import fixed_now
-
-RECORD_CSP = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
-
-@pytest.fixture()
-def watched(page):
-    """A page whose clock is the test's, recording CSP violations and console errors."""
-    page.clock.install(time=fixed_now())
-    page.add_init_script(RECORD_CSP)
-    problems = []
-    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    page.problems = problems
-    return page
-
-
-def assert_clean(page):
-    assert page.evaluate("window.__csp") == []
-    assert [p for p in page.problems if "Content Security Policy" in p or "Refused" in p] == []
+from tests.conftest import assert_clean
 
 
 def test_deputy_creates_a_class_with_a_class_teacher(watched, base_url):

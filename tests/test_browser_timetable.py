@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from kundoluk.demo import data
 from kundoluk.timetable import schooldays
 from tests.conftest import fixed_now
-from tests.test_browser import assert_clean, sign_in, watched  # noqa: F401  (the fixture)
+from tests.conftest import assert_clean, sign_in
 
 TEACHER = " ".join(part for part in data.DEMO_NAMES["teacher"] if part)
 

@@ -17,22 +17,10 @@ from kundoluk.timetable import queries, schooldays
 def demo(app):
     """Seed the demo once into a transaction that is rolled back at the end of the module."""
     from kundoluk.demo import seed
-    from kundoluk.extensions import db
-    from tests.conftest import BoundSession
-    ctx = app.app_context()
-    ctx.push()
-    connection = db.engine.connect()
-    outer = connection.begin()
-    original = db.session
-    db.session = db._make_scoped_session({"bind": connection, "class_": BoundSession,
-                                          "join_transaction_mode": "create_savepoint"})
-    seed.run()
-    yield db.session
-    db.session.remove()
-    db.session = original
-    outer.rollback()
-    connection.close()
-    ctx.pop()
+    from tests.conftest import rolled_back
+    with rolled_back(app) as session:
+        seed.run()
+        yield session
 
 
 def _entries(session):
