@@ -75,8 +75,9 @@ def week(pupil_id):
 
 
 def _offline_urls(child, monday):
-    """What the service worker keeps after this page loads, so the diary reads offline: the
-    weeks around this one, the homework list and the marks (this page it keeps already)."""
+    """What the service worker fetches after this page loads, so the diary reads offline: the
+    previous week, the next two, the homework list and the marks. This page itself it keeps
+    from the page (app.js hands its HTML over on a first visit), not from the network again."""
     pid = child.person.public_id
     weeks_ = [weeks.week_url(pid, monday + timedelta(days=7 * n)) for n in (-1, 1, 2)]
     return weeks_ + [url_for("diary.homework", pupil_id=pid), url_for("diary.marks_page", pupil_id=pid)]

@@ -1,6 +1,9 @@
 """The teacher's journal (issue 5): the teacher's day, attendance, marks, lesson content,
 remarks, term and year marks, the class teacher's excuses and the deputy's journal discipline."""
-from flask import Blueprint
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,7 +26,14 @@ def _teacher_script():
     """
     user = current_user
     staff_page = user.is_authenticated and getattr(user, "context", None) is not None and user.context.kind == "staff"
-    return {"teacher_script": staff_page}
+    return {"teacher_script": staff_page, "offline_author": offline_author(user.id) if staff_page else None}
+
+
+def offline_author(account_id):
+    """The opaque name of an account on its offline entries: stable across sessions and password
+    changes (unlike the page cache's key), so a shared tablet sends each entry under its author only."""
+    raw = f"offline-author:{account_id}".encode()
+    return hmac.new(current_app.secret_key.encode(), raw, hashlib.sha256).hexdigest()[:20]
 
 
 from kundoluk.journal import probes, schemes, views  # noqa: E402,F401

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from kundoluk import clock, events, writes
+from kundoluk import audit, clock, events, writes
 from kundoluk.extensions import db
 from kundoluk.journal import grading, queries, schemes
 from kundoluk.models import AttendanceCheck, AttendanceEntry, Mark, TermMark, WriteReceipt
@@ -81,11 +81,39 @@ def window_closed(on_date, settings, today=None):
     return (today - on_date).days > settings.edit_window_days
 
 
-def check_lesson_write(view, actor, what):
-    """Refuse a write to a lesson the rules do not allow now.
+# An entry made on a device without a connection may arrive after the edit window closed: it
+# is accepted if the device made it inside the window and it arrives at most this many days
+# after the window's end, and the deputy director sees it on the journal discipline page.
+LATE_GRACE_DAYS = 7
+
+
+def late_entry_allowed(opens_on, closes_on, device_time):
+    """True for an offline entry arriving late: made on the device (school-local date) between
+    opens_on and closes_on, and arriving at most LATE_GRACE_DAYS after closes_on."""
+    if device_time is None:
+        return False
+    now = clock.now()
+    made_on = device_time.astimezone(now.tzinfo).date()
+    return opens_on <= made_on <= closes_on and (now.date() - closes_on).days <= LATE_GRACE_DAYS
+
+
+def already_applied(client_id, actor):
+    """True if this actor's entry with this client_id was written before (a replay)."""
+    try:
+        cid = writes.parse_client_id(client_id)
+    except writes.BadClientId:
+        return False
+    receipt = db.session.get(WriteReceipt, cid, execution_options={"all_schools": True})
+    return receipt is not None and receipt.account_id == actor.id
+
+
+def check_lesson_write(view, actor, what, device_time=None, client_id=None):
+    """Refuse a write to a lesson the rules do not allow now; "late" for a late offline entry.
 
     what: "attendance" or "marks" (only for lessons that took place) or "content" (also ahead).
-    Teachers may change a lesson for edit_window_days after it; after that only the deputy.
+    Teachers may change a lesson for edit_window_days after it; after that only the deputy,
+    except attendance and marks made on a device inside the window that arrive late (see
+    LATE_GRACE_DAYS), and replays of entries already written (they change nothing).
     """
     lesson, today = view.lesson, clock.today()
     if lesson.status == "cancelled":
@@ -93,10 +121,29 @@ def check_lesson_write(view, actor, what):
     if lesson.term_id is None:
         raise Refused(422, _l("This lesson is outside the school's terms."))
     if what != "content" and lesson.on_date > today:
+        if lesson.moved_from_on is not None:
+            raise Refused(422, _l("This lesson was moved to %(date)s: attendance and marks are entered once it "
+                                  "has taken place.", date=lesson.on_date.strftime("%d.%m.%Y")))
         raise Refused(422, _l("This lesson has not taken place yet."))
     if not actor.is_deputy and window_closed(lesson.on_date, view.settings, today):
+        if what != "content":
+            if client_id is not None and already_applied(client_id, actor):
+                return None
+            closes_on = lesson.on_date + timedelta(days=view.settings.edit_window_days)
+            if late_entry_allowed(lesson.on_date, closes_on, device_time):
+                return "late"
         raise Refused(403, _l("Lessons older than %(days)s days can only be changed by the deputy director.",
                              days=view.settings.edit_window_days))
+    return None
+
+
+def flag_late_entry(school_id, actor, pupil, what, *, lesson=None, client_id, device_time, value=None):
+    """Tell the deputy director: an offline entry was written after the edit window (audit log)."""
+    audit.record("journal.late_entry", actor=actor, subject=pupil, school_id=school_id, what=what,
+                 lesson=lesson.public_id if lesson is not None else None,
+                 lesson_date=lesson.on_date.isoformat() if lesson is not None else None,
+                 device_time=device_time.isoformat() if device_time else None,
+                 client_id=writes.parse_client_id(client_id), value=value)
 
 
 def check_member_on(member, day):
@@ -178,8 +225,7 @@ def record_attendance(view, member, actor, *, code, reason=None, minutes=None, c
     """Set one pupil's attendance in a lesson (present = tombstone); idempotent on client_id."""
     lesson = view.lesson
     checked_client_id(client_id)
-    if checked:
-        check_lesson_write(view, actor, "attendance")
+    late = check_lesson_write(view, actor, "attendance", device_time, client_id) if checked else None
     check_member_on(member, lesson.on_date)
     wanted = attendance_values(code, reason, minutes)
     entry = queries.get_entry(lesson.id, member.pupil.id)
@@ -205,6 +251,9 @@ def record_attendance(view, member, actor, *, code, reason=None, minutes=None, c
                                               "lesson_date": lesson.on_date.isoformat(), "period": lesson.period,
                                               "code": new_code, "old_code": old_code,
                                               "late_minutes": wanted and wanted["late_minutes"]})
+        if late:
+            flag_late_entry(lesson.school_id, actor, member.pupil, "attendance", lesson=lesson,
+                            client_id=client_id, device_time=device_time, value=code)
     return outcome
 
 
@@ -214,11 +263,15 @@ def _same(row, values):
 
 def confirm_attendance(view, actor, *, client_id, device_time=None):
     """"Nobody is absent" (or: the list as shown is right): the lesson's attendance counts as taken."""
-    check_lesson_write(view, actor, "attendance")
-    return contract_write(
+    late = check_lesson_write(view, actor, "attendance", device_time, client_id)
+    outcome = contract_write(
         AttendanceCheck, row=view.check, values={"confirmed_by_account_id": actor.id},
         create_values={"lesson_id": view.lesson.id}, school_id=view.lesson.school_id, client_id=client_id,
         base_version=0, device_time=device_time, actor=actor, noop=view.check is not None)
+    if late and outcome.changed:
+        flag_late_entry(view.lesson.school_id, actor, None, "attendance_check", lesson=view.lesson,
+                        client_id=client_id, device_time=device_time)
+    return outcome
 
 
 # --- Marks --------------------------------------------------------------------------------
@@ -239,7 +292,7 @@ def record_mark(view, member, actor, *, value, slot=1, comment=None, kind=None, 
     """
     lesson = view.lesson
     checked_client_id(client_id)
-    check_lesson_write(view, actor, "marks")
+    late = check_lesson_write(view, actor, "marks", device_time, client_id)
     check_member_on(member, lesson.on_date)
     slots = schemes.MAX_SLOTS.get(member.scheme, 1)
     if not slots:
@@ -272,6 +325,9 @@ def record_mark(view, member, actor, *, value, slot=1, comment=None, kind=None, 
                        "created_by_account_id": actor.id})
     if outcome.changed:
         _emit_mark(lesson, outcome.row, actor, old_value, new_value)
+        if late:
+            flag_late_entry(lesson.school_id, actor, member.pupil, "mark", lesson=lesson, client_id=client_id,
+                            device_time=device_time, value=new_value)
     return outcome
 
 
@@ -339,11 +395,14 @@ def record_term_mark(ctx, member, actor, *, term, value, proposed=None, rule=Non
     """
     checked_client_id(client_id)
     starts, ends = (term.starts_on, term.ends_on) if term is not None else (ctx.year.starts_on, ctx.year.ends_on)
-    today = clock.today()
+    today, deadline, late = clock.today(), term_deadline(ends, ctx.settings), False
     if today < starts:
         raise Refused(422, _l("This term has not begun yet."))
-    if not actor.is_deputy and today > term_deadline(ends, ctx.settings):
-        raise Refused(403, _l("The time for this mark is over: only the deputy director can change it now."))
+    if not actor.is_deputy and today > deadline and not already_applied(client_id, actor):
+        # the same late-arrival rule as for lessons, with the term's own deadline
+        if not late_entry_allowed(starts, deadline, device_time):
+            raise Refused(403, _l("The time for this mark is over: only the deputy director can change it now."))
+        late = True
     if not (member.valid_from <= ends and (member.valid_to is None or member.valid_to >= starts)):
         raise Refused(422, _l("%(pupil)s was not in this group during this term.", pupil=member.pupil.full_name))
     row = ctx.current
@@ -374,6 +433,9 @@ def record_term_mark(ctx, member, actor, *, term, value, proposed=None, rule=Non
                                           "kind": "term" if term is not None else "year",
                                           "term_number": term.number if term is not None else None,
                                           "value": new_value, "old_value": old_value})
+        if late:
+            flag_late_entry(ctx.assignment.school_id, actor, member.pupil, "term_mark", client_id=client_id,
+                            device_time=device_time, value=new_value)
     return outcome
 
 

@@ -2,10 +2,12 @@
 attendance or a topic, and each teacher's filling rate for the week and the term.
 
 Nothing is stored: a lesson is filled in when its attendance is taken (confirmed, or an
-entry recorded) and it has a topic. Three statements whatever the size of the school.
+entry recorded) and it has a topic. Four statements whatever the size of the school (the
+fourth lists offline entries that arrived after the edit window, flagged in the audit log).
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -14,7 +16,8 @@ from kundoluk import clock
 from kundoluk.extensions import db
 from kundoluk.journal.queries import attendance_taken, has_topic
 from kundoluk.models import (
-    JournalRemark, Lesson, LessonContent, Person, SchoolClass, StudyGroup, Subject, TeachingAssignment, Term,
+    Account, AuditLog, JournalRemark, Lesson, LessonContent, Person, SchoolClass, StudyGroup, Subject,
+    TeachingAssignment, Term,
 )
 
 LIST_LIMIT = 300
@@ -111,6 +114,34 @@ def list_open_notes(school_id):
             .where(JournalRemark.school_id == school_id, JournalRemark.fixed_at.is_(None))
             .order_by(JournalRemark.on_date.desc()).limit(LIST_LIMIT))
     return db.session.execute(stmt).all()
+
+
+def list_late_entries(school_id, monday):
+    """Offline entries written after the edit window that arrived this week (issue 7: the
+    late-arrival rule flags them in the audit log), with teacher, pupil and lesson; one statement."""
+    teacher, pupil = aliased(Person), aliased(Person)
+    lesson_id = AuditLog.detail["lesson"].as_string()
+    stmt = (sa.select(AuditLog, teacher, pupil, Lesson, Subject)
+            .join(Account, Account.id == AuditLog.actor_account_id)
+            .join(teacher, teacher.id == Account.person_id)
+            .join(pupil, pupil.id == AuditLog.subject_person_id, isouter=True)
+            .join(Lesson, Lesson.public_id == lesson_id, isouter=True)
+            .join(Subject, Subject.id == Lesson.subject_id, isouter=True)
+            .where(AuditLog.school_id == school_id, AuditLog.action == "journal.late_entry",
+                   AuditLog.created_at >= clock.local_midnight_utc(monday),
+                   AuditLog.created_at < clock.local_midnight_utc(monday + timedelta(days=7)))
+            .order_by(AuditLog.id.desc()).limit(LIST_LIMIT))
+    return [SimpleNamespace(arrived=row.created_at, teacher=who, pupil=child, lesson=lesson, subject=subject,
+                            what=row.detail.get("what"), value=row.detail.get("value"),
+                            made=_moment(row.detail.get("device_time")))
+            for row, who, child, lesson, subject in db.session.execute(stmt)]
+
+
+def _moment(text):
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def today():

@@ -64,9 +64,21 @@ def day_page(day=None):
     my_classes = home_queries.list_classes(ctx.school_id, ctx.class_ids) if ctx.class_ids else []
     assignments = home_queries.list_assignments(me) if ctx.has("teacher") else []
     return render("journal/day.html", day=day, lessons=lessons, bells=bells, notes=notes, me=me,
+                  offline_urls=_offline_urls(lessons, me, day),
                   my_classes=my_classes, assignments=assignments, today=queries.today(), fixed_form=forms.FixedForm(),
                   previous=day - timedelta(days=1 if day.isoweekday() != 1 else 3),
                   following=day + timedelta(days=1 if day.isoweekday() < 5 else 8 - day.isoweekday()))
+
+
+def _offline_urls(lessons, me, day):
+    """Today's lessons the teacher gives and their journals: the service worker keeps them (and
+    the day page itself), so they open in a classroom without signal (12 at most, lessons first)."""
+    if day != queries.today():
+        return []
+    given = [row for row in lessons if row[0].status != "cancelled" and row[7].id == me]
+    urls = [url_for("journal.lesson", lesson_id=row[0].public_id) for row in given]
+    journals = [url_for("journal.journal", assignment_id=row[8]) for row in given if row[6].id == me]
+    return urls + list(dict.fromkeys(journals))
 
 
 @bp.get("/day")

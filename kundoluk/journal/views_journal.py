@@ -312,7 +312,8 @@ def discipline_page():
     return render("journal/discipline.html", monday=monday, today=today, timedelta7=timedelta(days=7),
                   unfilled=discipline.list_unfilled(school_id, monday, today),
                   rates=discipline.filling_rates(school_id, monday, today),
-                  notes=discipline.list_open_notes(school_id), limit=discipline.LIST_LIMIT)
+                  notes=discipline.list_open_notes(school_id), limit=discipline.LIST_LIMIT,
+                  late=discipline.list_late_entries(school_id, monday))
 
 
 # --- Settings -----------------------------------------------------------------------------

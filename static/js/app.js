@@ -36,6 +36,8 @@
   // Signing out forgets this person's pages and local data on this device.
   document.addEventListener("submit", function (evt) {
     if (evt.target.getAttribute("action") !== "/logout") { return; }
+    // The teacher's script may hold sign-out back: it warns about entries not yet sent.
+    if (!document.dispatchEvent(new CustomEvent("kundoluk:signout", {cancelable: true}))) { evt.preventDefault(); return; }
     try { localStorage.clear(); } catch (e) { /* storage disabled */ }
     if (window.caches) {
       evt.preventDefault();
@@ -73,7 +75,11 @@
   var main = document.getElementById("main");
   ready.then(function (reg) {
     var warm = main && main.dataset.offline ? main.dataset.offline.split(" ") : [];
-    if (reg.active) { reg.active.postMessage({type: "hello", key: who ? who.content : null, warm: warm}); }
+    // Hand the worker this very page (on a first visit, or right after signing in, it could not
+    // keep it itself: it did not know yet whose it was), so it need not fetch it again.
+    var page = warm.length ?
+      {url: location.pathname + location.search, html: "<!doctype html>\n" + document.documentElement.outerHTML} : null;
+    if (reg.active) { reg.active.postMessage({type: "hello", key: who ? who.content : null, warm: warm, page: page}); }
   });
   // A page shown from the cache is replaced by the fresh one when it arrives, unless the
   // person is typing in it.

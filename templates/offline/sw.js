@@ -10,8 +10,9 @@ const STATE = "state";            // which account's pages may be shown
 // (read-only for families) is shown from the cache first and refreshed behind; the
 // teacher's pages change with every tap, so the network comes first and the cache only
 // answers offline.
-const KEEP = /^\/(diary|journal|timetable\/my)(\/|$|\?)/;
-const NETWORK_FIRST = /^\/journal(\/|$|\?)/;
+// /staff is a teacher's home, the day with today's lessons: kept so it opens offline too.
+const KEEP = /^\/(diary|journal|timetable\/my)(\/|$|\?)|^\/staff($|\?)/;
+const NETWORK_FIRST = /^\/(journal(\/|$)|staff$)/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)));
@@ -52,6 +53,8 @@ async function store(key, url, response) {
   const headers = new Headers(response.headers);
   headers.set("X-Cached-At", new Date().toISOString());
   await (await caches.open(PAGES + key)).put(url, new Response(body, {status: 200, headers: headers}));
+  // Signed out while this page was on its way: it must not stay on the device.
+  if (await currentKey() !== key) { await caches.delete(PAGES + key); return null; }
   return body;
 }
 
@@ -86,7 +89,8 @@ async function page(event) {
   try {
     return await fresh;
   } catch (err) {
-    const fallback = key ? await (await caches.open(PAGES + key)).match(cacheKey, {ignoreVary: true}) : null;
+    // The installed app starts at "/", which only redirects: offline, a kept home answers it.
+    const fallback = key ? await (await caches.open(PAGES + key)).match(url.pathname === "/" ? "/staff" : cacheKey, {ignoreVary: true}) : null;
     if (fallback) { return marked(fallback, true); }
     return new Response("<!doctype html><meta charset=utf-8><title>Kündölük</title><p>Offline · Интернет жок · Нет сети</p>",
       {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
@@ -120,8 +124,11 @@ async function warm(urls) {
   const cache = await caches.open(PAGES + key);
   for (const url of urls) {
     if (!KEEP.test(url)) { continue; }
+    // Stop once someone signs out; a followed redirect to the sign-in page would reset the
+    // next person's session cookie on a shared device.
+    if (await currentKey() !== key) { return; }
     try {
-      const response = await fetch(url, {credentials: "same-origin"});
+      const response = await fetch(url, {credentials: "same-origin", redirect: "manual"});
       await store(key, url, response);
     } catch (err) { return; }  // offline again: try on the next visit
   }
@@ -132,7 +139,13 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "hello") {
     // Each page says who is signed in (no one on the sign-in page) and what to keep for offline.
-    event.waitUntil(setKey(data.key || null).then(() => (data.key && Array.isArray(data.warm) ? warm(data.warm.slice(0, 12)) : null)));
+    event.waitUntil(setKey(data.key || null).then(async () => {
+      if (!data.key) { return; }
+      if (data.page && KEEP.test(data.page.url)) {
+        await store(data.key, data.page.url, new Response(data.page.html, {headers: {"Content-Type": "text/html; charset=utf-8"}}));
+      }
+      if (Array.isArray(data.warm)) { await warm(data.warm.slice(0, 12)); }
+    }));
   }
   if (data.type === "activate") { self.skipWaiting(); }
 });
