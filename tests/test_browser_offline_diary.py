@@ -88,3 +88,18 @@ def test_no_installability_errors(browser_type, base_url, tmp_path):
     context.close()
     assert errors == [], errors
     assert manifest["url"].endswith("/manifest.webmanifest") and not manifest.get("errors")
+
+
+def test_an_install_hint_appears_when_the_browser_offers_it(watched, base_url):
+    page = watched
+    sign_in(page, base_url, "student")
+    expect(page).to_have_url(re.compile(r"/diary/[\w-]+$"))
+    # Chromium fires beforeinstallprompt only under its own engagement rules; fire one here.
+    page.evaluate("""() => { const e = new Event('beforeinstallprompt', {cancelable: true});
+                             e.prompt = () => { window.__prompted = true; }; window.dispatchEvent(e); }""")
+    hint = page.locator(".banner.install")
+    expect(hint).to_be_visible()
+    hint.locator("button").click()
+    assert page.evaluate("window.__prompted") is True
+    expect(hint).to_have_count(0)
+    assert_clean(page)

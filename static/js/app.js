@@ -47,6 +47,19 @@
     }
   }, true);
 
+  // Where the browser offers installing, say so once, unobtrusively, with one button.
+  window.addEventListener("beforeinstallprompt", function (evt) {
+    if (!texts) { return; }
+    evt.preventDefault();
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn small";
+    button.textContent = texts.dataset.install;
+    var bar = banner(texts.dataset.installHint, button);
+    bar.classList.add("install");
+    button.addEventListener("click", function () { bar.remove(); evt.prompt(); });
+  });
+
   if (!("serviceWorker" in navigator)) { return; }
   var ready = navigator.serviceWorker.register("/sw.js").then(function (reg) {
     function offer(worker) {
@@ -56,7 +69,7 @@
       button.className = "btn small";
       button.textContent = texts.dataset.reload;
       button.addEventListener("click", function () { worker.postMessage({type: "activate"}); });
-      banner(texts.dataset.update, button);
+      banner(texts.dataset.update, button).classList.add("update");
     }
     if (reg.waiting) { offer(reg.waiting); }
     reg.addEventListener("updatefound", function () {
@@ -68,7 +81,7 @@
   // The new version takes over only when the person asks: old and new assets never mix.
   var reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", function () {
-    if (!reloading && document.querySelector(".banner button")) { reloading = true; window.location.reload(); }
+    if (!reloading && document.querySelector(".banner.update")) { reloading = true; window.location.reload(); }
   });
   // Tell the worker who is signed in (nobody, on the sign-in page) and what to keep for offline.
   var who = document.querySelector('meta[name="signed-in"]');
@@ -91,8 +104,8 @@
     var fresh = new DOMParser().parseFromString(data.html, "text/html").getElementById("main");
     if (fresh) {
       main.replaceChildren.apply(main, Array.from(fresh.childNodes));
-      var bar = document.querySelector(".banner");
-      if (bar && !bar.querySelector("button")) { bar.remove(); }
+      var bar = document.querySelector(".banner:not(.install):not(.update)");
+      if (bar) { bar.remove(); }
       if (window.htmx) { window.htmx.process(main); }
     }
   });
