@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from kundoluk.extensions import db
 from kundoluk.models import (
-    AcademicYear, Bell, BellOverride, ChangeHistory, Enrolment, GroupMember, Holiday, IndividualHomework,
+    Bell, BellOverride, ChangeHistory, Enrolment, GroupMember, Holiday, IndividualHomework,
     Lesson, LessonContent, Mark, NotificationEvent, Person, Remark, Room, School, SchoolClass, StudyGroup,
     Subject, Term, TermMark, AttendanceEntry,
 )
@@ -213,10 +213,6 @@ def list_homework(pupil_id, first, last):
             .order_by(sa.func.coalesce(LessonContent.homework_due_on, IndividualHomework.due_on, Lesson.on_date),
                       Subject.name_ky))
     return db.session.execute(stmt).all()
-
-
-def year_of(school_class):
-    return db.session.get(AcademicYear, school_class.academic_year_id) if school_class else None
 
 
 def get_remark_or_404(public_id, pupil_id):

@@ -97,7 +97,12 @@ def require_class_roster(user, school_class, teaches_class):
     A teacher who only teaches the class has it in scope but may not see accounts: 403.
     Anyone else never learns the class exists: 404 (the loader already scoped the school).
     """
-    if is_admin(user) or school_class.id in user.context.class_ids:
+    _require_class_scope(user, school_class, teaches_class, is_admin(user))
+
+
+def _require_class_scope(user, school_class, teaches_class, admin):
+    """Its class teacher or an administrator passes; a teacher of the class gets 403; anyone else 404."""
+    if admin or school_class.id in user.context.class_ids:
         return
     if user.context.kind == "staff" and teaches_class:
         abort(403)
@@ -180,11 +185,7 @@ def require_desk_class(user, school_class, teaches_class):
     A teacher who teaches the class but is not its class teacher has it in scope: 403.
     Anyone else never learns the class exists: 404 (the loader already scoped the school).
     """
-    if is_desk_admin(user) or school_class.id in user.context.class_ids:
-        return
-    if user.context.kind == "staff" and teaches_class:
-        abort(403)
-    abort(404)
+    _require_class_scope(user, school_class, teaches_class, is_desk_admin(user))
 
 
 
