@@ -18,6 +18,11 @@
    (the cheapest route through the whole app stack) and on hello. A small Lua `done()`
    prints p50/p95/p99 (wrk's own table has no p95). Rounds alternate the three targets.
 
+The diary week measured under wrk is the kept page (kundoluk.web.pagecache): what a parent
+re-opening the week gets while nothing under it changed, checked against the data stamps
+that the workers follow through Redis. The in-process figures also give the page rendered
+afresh (cache off: what the first visit after a change costs).
+
 Prints requests/s of each, the diary/hello ratio (DESIGN §4: ≥ 0.4) and the diary's
 p50/p95/p99 (p95 ≤ 15 ms), with /proc/loadavg before and after: wrk and both servers share
 this machine's cores with whatever else runs on it. It also prints the servers' CPU time per
@@ -175,8 +180,9 @@ def gunicorn(app_spec, env, log, chdir=benchlib.ROOT, workers=2):
 # --- in-process: where a request's time goes without HTTP -----------------------------------
 
 def in_process(db_url, login, runs=100):
-    """Median ms per request through the test client (diary, /csrf, a bare Flask hello) and the
-    diary's SQL statements and their execution time: the CPU each request costs a worker."""
+    """Median ms per request through the test client (the diary kept and rendered, /csrf, a bare
+    Flask hello) and the rendered diary's SQL statements and their execution time: the CPU each
+    request costs a worker."""
     import flask
     from sqlalchemy import event
 
@@ -195,7 +201,12 @@ def in_process(db_url, login, runs=100):
     path = client.get("/diary").headers["Location"]
     hello = flask.Flask("hello")
     hello.get("/")(lambda: "Hello")
-    timings = {"diary week": _client_ms(client, path, runs),
+    uncached = create_app({**config, "PAGE_CACHE_ENTRIES": 0})
+    uncached.test_client_class = IsolatedClient
+    fresh = uncached.test_client()
+    sign_in(fresh, login)
+    timings = {"diary week (kept)": _client_ms(client, path, runs),
+               "diary week (rendered)": _client_ms(fresh, path, runs),
                "GET /csrf (anonymous)": _client_ms(app.test_client(), "/csrf", runs),
                "hello (bare Flask)": _client_ms(hello.test_client(), "/", runs)}
     sql = {"n": 0, "s": 0.0}
@@ -204,10 +215,10 @@ def in_process(db_url, login, runs=100):
         sql["n"] += not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))
     def after(conn, *rest):
         sql["s"] += time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
-    with app.app_context():
+    with uncached.app_context():
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)
-    _client_ms(client, path, 20)
+    _client_ms(fresh, path, 20)
     return timings, sql["n"] / 20, sql["s"] / 20 * 1000
 
 
@@ -226,8 +237,8 @@ def report_in_process(timings, statements, sql_ms):
     print("in-process (test client, no HTTP, one thread), median per request:")
     for name, ms in timings.items():
         print(f"  {name:<22} {ms:6.2f} ms   (≈ {2000 / ms:.0f} req/s for 2 workers if CPU-bound)")
-    print(f"  diary SQL: {statements:.0f} statements, {sql_ms:.2f} ms executing them (the rest is Python: "
-          "building statements, ORM rows, templates, gzip)")
+    print(f"  diary rendered afresh: {statements:.0f} SQL statements, {sql_ms:.2f} ms executing them (the rest is "
+          "Python: building statements, ORM rows, templates, gzip); a kept page runs none")
 
 
 # --- wrk ----------------------------------------------------------------------------------

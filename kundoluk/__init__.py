@@ -18,14 +18,16 @@ def create_app(config=None):
     from kundoluk import production
     production.check_config(app)
 
-    from kundoluk import cli, database, tenancy
+    from kundoluk import cli, database, stamps, tenancy
     from kundoluk.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from kundoluk.web import access, assets, errors, filters, htmx, i18n, nav, security
+    from kundoluk.web import access, assets, errors, filters, htmx, i18n, nav, pagecache, security
 
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "..", "migrations"))
     tenancy.init_app(app)
+    stamps.init_app(app)
+    pagecache.init_app(app)
     login_manager.init_app(app)
     login_manager.unauthorized_handler(access.hx_aware_unauthorized)
     from kundoluk.accounts import identity

@@ -35,6 +35,9 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "ky"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"
         self.MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+        # Rendered diary pages kept per worker (kundoluk.web.pagecache); 0 keeps none.
+        self.PAGE_CACHE_ENTRIES = int(_env("KUNDOLUK_PAGE_CACHE_ENTRIES", 4000))
+        self.PAGE_CACHE_SECONDS = int(_env("KUNDOLUK_PAGE_CACHE_SECONDS", 600))
         self.COMPRESS_ALGORITHM = ["gzip"]
         self.COMPRESS_MIN_SIZE = 500
         # Sign-in limits: per login, per (login, IP), and a high per-IP ceiling (a school

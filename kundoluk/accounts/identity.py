@@ -3,10 +3,14 @@
 A person may hold several role contexts: staff of a school (all their staff roles
 there at once), pupil of a school, parent (of all their children, in any school).
 The context in use decides which schools' rows the request may see.
+
+Both statements are built once, with bound parameters: this runs on every request,
+and composing a SELECT costs more Python than the database spends answering it.
 """
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, session
@@ -15,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from kundoluk import clock
 from kundoluk.extensions import db
-from kundoluk.models import Account, Enrolment, Guardianship, Membership, School
+from kundoluk.models import Account, Enrolment, Guardianship, Membership, Person, School
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Context:
     roles: set = field(default_factory=set)          # staff roles in this school
     class_ids: set = field(default_factory=set)      # classes this person is class teacher of
     child_ids: set = field(default_factory=set)      # parent: the children's person ids
+    child_public_ids: set = field(default_factory=set)  # parent: the same children's URL ids
     school_ids: set = field(default_factory=set)     # schools whose rows this context may read
 
     def has(self, *roles):
@@ -72,39 +77,54 @@ class CurrentUser(UserMixin):
         return hmac.new(current_app.secret_key.encode(), raw, hashlib.sha256).hexdigest()[:20]
 
 
-def _valid(model, today):
+def _valid(model):
+    today = sa.bindparam("today", type_=sa.Date)
     return sa.and_(model.valid_from <= today,
                    sa.or_(model.valid_to.is_(None), model.valid_to >= today))
 
 
-def _role_rows(person_id):
-    """One statement: every current staff role, enrolment and child, with school names."""
-    today = clock.today()
+@cache
+def _role_rows_statement():
+    """Every current staff role, enrolment and child of :person_id on :today, with school names."""
+    person_id = sa.bindparam("person_id", type_=sa.Integer)
     no_text, no_id = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)  # PostgreSQL types NULLs in a UNION
     staff = (sa.select(sa.literal("staff").label("kind"), Membership.school_id, Membership.role,
-                       Membership.school_class_id, no_id.label("child_id"))
-             .where(Membership.person_id == person_id, _valid(Membership, today)))
+                       Membership.school_class_id, no_id.label("child_id"), no_text.label("child_public_id"))
+             .where(Membership.person_id == person_id, _valid(Membership)))
     pupil = (sa.select(sa.literal("pupil"), Enrolment.school_id, no_text,
-                       Enrolment.school_class_id, no_id)
-             .where(Enrolment.pupil_id == person_id, _valid(Enrolment, today)))
+                       Enrolment.school_class_id, no_id, no_text)
+             .where(Enrolment.pupil_id == person_id, _valid(Enrolment)))
     child = (sa.select(sa.literal("parent"), Enrolment.school_id, no_text,
-                       Enrolment.school_class_id, Guardianship.pupil_id)
+                       Enrolment.school_class_id, Guardianship.pupil_id, Person.public_id)
              .select_from(Guardianship)
+             .join(Person, Person.id == Guardianship.pupil_id)
              # Every school the child was ever enrolled in: after a move, the parent keeps
              # read access to the old school's record (issue 6).
              .join(Enrolment, Enrolment.pupil_id == Guardianship.pupil_id, isouter=True)
-             .where(Guardianship.parent_id == person_id, _valid(Guardianship, today)))
+             .where(Guardianship.parent_id == person_id, _valid(Guardianship)))
     roles = sa.union_all(staff, pupil, child).subquery()
-    stmt = (sa.select(roles, School.name_ky, School.name_ru)
+    return (sa.select(roles, School.name_ky, School.name_ru)
             .join(School, School.id == roles.c.school_id, isouter=True)
-            .order_by(roles.c.kind, roles.c.school_id))
-    return db.session.execute(stmt, execution_options={"all_schools": True}).all()
+            .order_by(roles.c.kind, roles.c.school_id)
+            .execution_options(all_schools=True))
+
+
+def _role_rows(person_id):
+    """One statement: every current staff role, enrolment and child, with school names."""
+    return db.session.execute(_role_rows_statement(), {"person_id": person_id, "today": clock.today()}).all()
+
+
+@cache
+def _account_statement():
+    return (sa.select(Account).options(joinedload(Account.person))
+            .where(Account.id == sa.bindparam("account_id", type_=sa.Integer))
+            .execution_options(all_schools=True))  # no school-owned table: nothing to scope
 
 
 def build_contexts(rows):
     """Group role rows into contexts; staff first, then pupil, then parent."""
     contexts = {}
-    for kind, school_id, role, class_id, child_id, name_ky, name_ru in rows:
+    for kind, school_id, role, class_id, child_id, child_public_id, name_ky, name_ru in rows:
         key = "parent" if kind == "parent" else f"{kind}:{school_id}"
         ctx = contexts.get(key)
         if ctx is None:
@@ -119,6 +139,7 @@ def build_contexts(rows):
             ctx.class_ids.add(class_id)
         if child_id:
             ctx.child_ids.add(child_id)
+            ctx.child_public_ids.add(child_public_id)
     order = {"staff": 0, "pupil": 1, "parent": 2}
     return sorted(contexts.values(), key=lambda c: (order[c.kind], c.school_id or 0))
 
@@ -129,9 +150,7 @@ def load_user(user_id):
         account_id, version = (int(part) for part in user_id.split(":"))
     except (ValueError, AttributeError):
         return None
-    account = db.session.execute(
-        sa.select(Account).options(joinedload(Account.person)).where(Account.id == account_id)
-    ).scalar_one_or_none()
+    account = db.session.execute(_account_statement(), {"account_id": account_id}).scalar_one_or_none()
     if account is None or not account.active or account.session_version != version:
         return None
     return CurrentUser(account, build_contexts(_role_rows(account.person_id)))

@@ -8,7 +8,8 @@ from kundoluk import clock
 from kundoluk.diary import FAMILY, actions, bp, marks, queries
 from kundoluk.diary import week as weeks
 from kundoluk.extensions import db
-from kundoluk.web.access import PARENT, policy
+from kundoluk.web import pagecache
+from kundoluk.web.access import PARENT, policy, require_own_pupil
 from kundoluk.web.errors import render_error
 from kundoluk.web.htmx import render
 
@@ -56,12 +57,18 @@ def index():
 
 
 @bp.get("/<pupil_id>")
+@pagecache.kept
 @policy(FAMILY)
 def week(pupil_id):
     try:
         monday = weeks.parse_day(request.args.get("day"))
     except weeks.BadDay:
         return _bad_day()
+    require_own_pupil(current_user, pupil_id)
+    return pagecache.serve(lambda: _week(pupil_id, monday))
+
+
+def _week(pupil_id, monday):
     sunday = monday + timedelta(days=6)
     children = _children(monday, sunday)
     child = _child_or_404(children, pupil_id)
@@ -110,8 +117,14 @@ def child_choose():
 
 
 @bp.get("/<pupil_id>/marks")
+@pagecache.kept
 @policy(FAMILY)
 def marks_page(pupil_id):
+    require_own_pupil(current_user, pupil_id)
+    return pagecache.serve(lambda: _marks_page(pupil_id))
+
+
+def _marks_page(pupil_id):
     today = clock.today()
     children = _children(today - timedelta(days=5 * 366), today)
     child = _child_or_404(children, pupil_id)
@@ -122,8 +135,14 @@ def marks_page(pupil_id):
 
 
 @bp.get("/<pupil_id>/homework")
+@pagecache.kept
 @policy(FAMILY)
 def homework(pupil_id):
+    require_own_pupil(current_user, pupil_id)
+    return pagecache.serve(lambda: _homework(pupil_id))
+
+
+def _homework(pupil_id):
     today = clock.today()
     children = _children(today, today)
     child = _child_or_404(children, pupil_id)

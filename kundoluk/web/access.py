@@ -109,12 +109,20 @@ def _require_class_scope(user, school_class, teaches_class, admin):
     abort(404)
 
 
+def require_own_pupil(user, public_id):
+    """A parent's child or the pupil themself, named by the URL's opaque id; else 404.
+    Decided from the identity alone, so a kept page can be served without a query."""
+    _require_family(user, public_id, user.context.child_public_ids, user.person.public_id)
+
+
 def require_child(user, pupil_id):
     """A parent's child (or the pupil themself); anything else is 404."""
-    ctx = user.context
-    if ctx.kind == "parent" and pupil_id in ctx.child_ids:
-        return
-    if ctx.kind == "pupil" and pupil_id == user.person.id:
+    _require_family(user, pupil_id, user.context.child_ids, user.person.id)
+
+
+def _require_family(user, wanted, children, own):
+    kind = user.context.kind
+    if (kind == "parent" and wanted in children) or (kind == "pupil" and wanted == own):
         return
     abort(404)
 

@@ -15,6 +15,11 @@ def is_fragment_request():
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
+def fragment_target():
+    """The htmx target a fragment request asks for; None for a whole page."""
+    return request.htmx.target if is_fragment_request() else None
+
+
 def render(page, fragments=None, status=200, **ctx):
     """Full page, or the fragment registered for the htmx target that asked."""
     name = page
