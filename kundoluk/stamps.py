@@ -5,7 +5,10 @@ any write to one of them makes the next request render afresh. The stamps are bu
 SQLAlchemy's session events, which see every flushed row and every bulk statement, whatever
 code path wrote them:
 
-- a row of a school-owned table bumps its school; a row of `school` bumps that school;
+- a school-owned row about one pupil (it has a `pupil_id`: a mark, an absence, a remark, an
+  event) bumps that pupil's stamp: only that pupil's diary shows it, so a teacher marking
+  one pupil leaves every other family's kept pages alone;
+- any other school-owned row bumps its school; a row of `school` bumps that school;
 - an account row bumps that account's stamp; a person row that person's stamp, and the
   global one unless only their private columns changed (names show on other people's pages);
 - any other row, and any bulk INSERT/UPDATE/DELETE, bumps the global stamp (set-up work, rare);
@@ -40,10 +43,11 @@ GLOBAL = "all"
 PREFIX = "kundoluk:stamp:"
 PENDING = "kundoluk_stamps"  # session.info key: what this transaction has changed so far
 
-# Rows that no kept page shows.
+# Rows that no kept page shows. change_history is written only together with the row whose
+# change it records (kundoluk.writes), and that row moves the right stamp.
 UNSEEN_TABLES = frozenset({
     "audit_log", "write_receipt", "import_batch", "import_row",
-    "push_subscription", "push_delivery", "parent_link_code",
+    "push_subscription", "push_delivery", "parent_link_code", "change_history",
 })
 # Columns that no kept page shows: the worker's bookkeeping on the outbox.
 UNSEEN_COLUMNS = {"notification_event": frozenset({"claimed_at", "claimed_by", "handled_at"})}
@@ -53,6 +57,11 @@ PRIVATE_PERSON_COLUMNS = frozenset({"language", "pin_hash", "pin_last4"})
 
 def school(school_id):
     return f"school:{school_id}"
+
+
+def pupil(pupil_id):
+    """Moves with any school-owned row about this pupil."""
+    return f"pupil:{pupil_id}"
 
 
 def account(account_id):
@@ -223,6 +232,9 @@ def _stamps_of(obj, changed=None):
     if table in UNSEEN_TABLES or (changed is not None and changed <= UNSEEN_COLUMNS.get(table, frozenset())):
         return set()
     if isinstance(obj, SchoolOwned):
+        about = getattr(obj, "pupil_id", None)
+        if about is not None and (changed is None or "pupil_id" not in changed):
+            return {pupil(about)}
         return {school(obj.school_id)}
     if table == "school":
         return {school(obj.id)}
@@ -272,7 +284,7 @@ def _after_soft_rollback(session, previous_transaction):
 def init_app(app):
     url = app.config.get("REDIS_URL")
     app.extensions["kundoluk_stamps"] = RedisStamps(url) if url else LocalStamps()
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _on_execute)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _on_execute),
+                           ("after_commit", _after_commit), ("after_soft_rollback", _after_soft_rollback)):
+        if not event.contains(Session, name, listener):  # once, however many apps a process makes
+            event.listen(Session, name, listener)

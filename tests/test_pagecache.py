@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kundoluk import clock, events, stamps
 from kundoluk.extensions import db
-from kundoluk.models import BellOverride, Guardianship, ImportRow, NotificationEvent
+from kundoluk.models import BellOverride, Guardianship, ImportRow, LessonContent, NotificationEvent
 from kundoluk.web.pagecache import Entry, PageCache
 from tests.conftest import login, post
 from tests.test_diary import TODAY, add_mark, make_lesson, url, week  # noqa: F401  (week is a fixture)
@@ -166,16 +166,27 @@ def stamp(app):
     return lambda name: stamps.read([name])[1]
 
 
-def test_a_flushed_row_moves_its_schools_stamp_only(week, session, stamp):
-    other = stamps.school(week.other_school.id)
-    before = stamp(stamps.school(week.school.id)), stamp(other), stamp(stamps.GLOBAL)
+def test_a_mark_moves_its_pupils_stamp_and_a_topic_its_schools(week, session, stamp):
+    names = (stamps.pupil(week.classmate.id), stamps.pupil(week.pupil.id), stamps.school(week.school.id),
+             stamps.school(week.other_school.id), stamps.GLOBAL)
+    start = [stamp(n) for n in names]
     add_mark(week, week.lesson, week.classmate, "4")
-    assert (stamp(stamps.school(week.school.id)), stamp(other), stamp(stamps.GLOBAL)) == (
-        before[0] + 1, before[1], before[2])
+    assert [stamp(n) for n in names] == [start[0] + 1, *start[1:]]
+    session.add(LessonContent(school_id=week.school.id, lesson_id=week.other_lesson.id, topic="Бөлчөктөр"))
+    session.flush()
+    assert [stamp(n) for n in names] == [start[0] + 1, start[1], start[2] + 1, *start[3:]]
+
+
+def test_a_classmates_mark_leaves_the_page_kept(client, week, count_sql):
+    login(client, "parent")
+    warm(client, url(week))
+    add_mark(week, week.lesson, week.classmate, "2")
+    resp, statements = kept_hit(client, url(week), count_sql)
+    assert resp.status_code == 200 and statements == 0
 
 
 def test_a_commit_moves_the_stamp_again_and_a_rollback_does_not(week, session, stamp):
-    name = stamps.school(week.school.id)
+    name = stamps.pupil(week.classmate.id)
     start = stamp(name)
     add_mark(week, week.lesson, week.classmate, "4")
     session.commit()
@@ -201,11 +212,12 @@ def test_people_and_accounts_move_their_own_stamps(week, session, stamp):
 def test_what_no_page_shows_moves_nothing(week, session, stamp):
     event = events.emit("mark", school_id=week.school.id, pupil_id=week.pupil.id, payload={})
     session.flush()
-    start = stamp(stamps.school(week.school.id)), stamp(stamps.GLOBAL)
+    watched = (stamps.pupil(week.pupil.id), stamps.school(week.school.id), stamps.GLOBAL)
+    start = [stamp(n) for n in watched]
     event.handled_at = clock.now_utc()  # the push worker's bookkeeping
     session.execute(sa.delete(ImportRow).where(ImportRow.batch_id == -1))
     session.flush()
-    assert (stamp(stamps.school(week.school.id)), stamp(stamps.GLOBAL)) == start
+    assert [stamp(n) for n in watched] == start
     assert session.get(NotificationEvent, event.id).handled_at is not None
 
 

@@ -1,10 +1,13 @@
 """Reads for the diary: a fixed number of statements whatever the number of children or marks.
 
 The viewer's pupils come from the role context (a pupil: themself; a parent: their
-children); tenancy limits every school-owned row to those pupils' schools.
+children); tenancy limits every school-owned row to those pupils' schools. The week's
+statements are built once, with bound parameters: composing them cost more Python than
+the database spent answering them.
 """
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -33,22 +36,35 @@ class Child:
     holidays: list = field(default_factory=list)
 
 
-def list_children(pupil_ids, first, last):
-    """The viewer's pupils with the class each was in during [first, last], and the holidays
-    of that class's grade in those days (one statement: holidays are few)."""
+def _param(name, type_):
+    return sa.bindparam(name, type_=type_)
+
+
+FIRST, LAST, PUPIL = _param("first", sa.Date), _param("last", sa.Date), _param("pupil_id", sa.Integer)
+
+
+@cache
+def _children_statement():
+    first, last = FIRST, LAST
     holiday_on = sa.and_(Holiday.academic_year_id == SchoolClass.academic_year_id,
                          Holiday.grade_from <= SchoolClass.grade, Holiday.grade_to >= SchoolClass.grade,
                          Holiday.starts_on <= last, Holiday.ends_on >= first)
-    stmt = (sa.select(Person, SchoolClass, School, Holiday)
+    return (sa.select(Person, SchoolClass, School, Holiday)
             .join(Enrolment, sa.and_(Enrolment.pupil_id == Person.id, _overlaps(Enrolment, first, last)),
                   isouter=True)
             .join(SchoolClass, SchoolClass.id == Enrolment.school_class_id, isouter=True)
             .join(School, School.id == SchoolClass.school_id, isouter=True)
             .join(Holiday, holiday_on, isouter=True)
-            .where(Person.id.in_(pupil_ids))
+            .where(Person.id.in_(sa.bindparam("pupil_ids", expanding=True)))
             .order_by(Person.sort_key, Enrolment.valid_from.desc()))
+
+
+def list_children(pupil_ids, first, last):
+    """The viewer's pupils with the class each was in during [first, last], and the holidays
+    of that class's grade in those days (one statement: holidays are few)."""
+    params = {"pupil_ids": sorted(pupil_ids), "first": first, "last": last}
     children = {}
-    for person, school_class, school, holiday in db.session.execute(stmt):
+    for person, school_class, school, holiday in db.session.execute(_children_statement(), params):
         child = children.setdefault(person.id, Child(person, school_class, school))
         if holiday is not None and child.school_class is school_class and holiday not in child.holidays:
             child.holidays.append(holiday)
@@ -89,9 +105,16 @@ class LessonRow:
 def list_lessons(pupil_id, first, last):
     """The pupil's lessons from first to last, with subject, teachers, room, content, bell times,
     and the pupil's own attendance entry and individual homework (at most one each per lesson)."""
+    rows = db.session.execute(_lessons_statement(), {"pupil_id": pupil_id, "first": first, "last": last})
+    return [LessonRow(*row[:8], attendance=row[8], own_homework=row[9]) for row in rows]
+
+
+@cache
+def _lessons_statement():
+    pupil_id, first, last = PUPIL, FIRST, LAST
     teacher, taught_by = aliased(Person), aliased(Person)
     override = aliased(BellOverride)
-    stmt = (sa.select(Lesson, Subject, teacher, taught_by, Room, LessonContent,
+    return (sa.select(Lesson, Subject, teacher, taught_by, Room, LessonContent,
                       sa.func.coalesce(override.starts_at, Bell.starts_at),
                       sa.func.coalesce(override.ends_at, Bell.ends_at), AttendanceEntry, IndividualHomework)
             .join(Subject, Subject.id == Lesson.subject_id)
@@ -109,7 +132,6 @@ def list_lessons(pupil_id, first, last):
                                               IndividualHomework.deleted_at.is_(None)), isouter=True)
             .where(Lesson.on_date.between(first, last), _pupil_groups(pupil_id))
             .order_by(Lesson.on_date, Lesson.period, Lesson.id))
-    return [LessonRow(*row[:8], attendance=row[8], own_homework=row[9]) for row in db.session.execute(stmt)]
 
 
 def attach_pupil_entries(rows, pupil_id, first, last, parent_view):
@@ -117,27 +139,40 @@ def attach_pupil_entries(rows, pupil_id, first, last, parent_view):
     not tied to one of these lessons."""
     by_lesson = {r.lesson.id: r for r in rows}
     if by_lesson:
-        for mark in db.session.execute(sa.select(Mark).where(
-                Mark.pupil_id == pupil_id, Mark.lesson_id.in_(list(by_lesson)), Mark.deleted_at.is_(None))
-                .order_by(Mark.slot)).scalars():
+        params = {"pupil_id": pupil_id, "lesson_ids": list(by_lesson)}
+        for mark in db.session.execute(_marks_statement(), params).scalars():
             by_lesson[mark.lesson_id].marks.append(mark)
     return list_remarks(pupil_id, first, last, parent_view, by_lesson)
 
 
+@cache
+def _marks_statement():
+    return (sa.select(Mark)
+            .where(Mark.pupil_id == PUPIL, Mark.lesson_id.in_(sa.bindparam("lesson_ids", expanding=True)),
+                   Mark.deleted_at.is_(None))
+            .order_by(Mark.slot))
+
+
 def list_remarks(pupil_id, first, last, parent_view, by_lesson=None):
     """Remarks written about the pupil in these days; parents-only ones only for parents."""
-    author = aliased(Person)
-    stmt = (sa.select(Remark, author).join(author, author.id == Remark.author_id)
-            .where(Remark.pupil_id == pupil_id, Remark.deleted_at.is_(None),
-                   Remark.created_at >= _utc(first), Remark.created_at < _utc(last + timedelta(days=1)))
-            .order_by(Remark.created_at))
-    if not parent_view:
-        stmt = stmt.where(Remark.visibility == "family")
+    params = {"pupil_id": pupil_id, "since": _utc(first), "until": _utc(last + timedelta(days=1))}
     loose = []
-    for remark, who in db.session.execute(stmt):
+    for remark, who in db.session.execute(_remarks_statement(parent_view), params):
         target = (by_lesson or {}).get(remark.lesson_id)
         (target.remarks if target else loose).append((remark, who))
     return loose
+
+
+@cache
+def _remarks_statement(parent_view):
+    author = aliased(Person)
+    stmt = (sa.select(Remark, author).join(author, author.id == Remark.author_id)
+            .where(Remark.pupil_id == PUPIL, Remark.deleted_at.is_(None),
+                   Remark.created_at >= sa.bindparam("since"), Remark.created_at < sa.bindparam("until"))
+            .order_by(Remark.created_at))
+    if not parent_view:
+        stmt = stmt.where(Remark.visibility == "family")
+    return stmt
 
 
 def _utc(day):
@@ -148,18 +183,25 @@ def _utc(day):
 def list_news(pupil_ids, since_id, parent_view, today):
     """New events about the viewer's pupils since the last visit (at most NEWS_LIMIT, NEWS_DAYS old)."""
     from kundoluk import clock
-    subject_id = NotificationEvent.payload["subject_id"].as_integer()
-    stmt = (sa.select(NotificationEvent, Subject, Person)
-            .join(Subject, Subject.id == subject_id, isouter=True)
-            .join(Person, Person.id == NotificationEvent.pupil_id)
-            .where(NotificationEvent.pupil_id.in_(pupil_ids), NotificationEvent.id > since_id,
-                   NotificationEvent.kind.in_(NEWS_KINDS),
-                   NotificationEvent.created_at >= clock.local_midnight_utc(today - timedelta(days=NEWS_DAYS)))
-            .order_by(NotificationEvent.id.desc()).limit(NEWS_LIMIT))
-    rows = db.session.execute(stmt).all()
+    params = {"pupil_ids": sorted(pupil_ids), "since_id": since_id,
+              "cutoff": clock.local_midnight_utc(today - timedelta(days=NEWS_DAYS))}
+    rows = db.session.execute(_news_statement(), params).all()
     if not parent_view:  # a parents-only remark never reaches the pupil, not even as a headline
         rows = [r for r in rows if r[0].payload.get("visibility") != "parents_only"]
     return rows
+
+
+@cache
+def _news_statement():
+    subject_id = NotificationEvent.payload["subject_id"].as_integer()
+    return (sa.select(NotificationEvent, Subject, Person)
+            .join(Subject, Subject.id == subject_id, isouter=True)
+            .join(Person, Person.id == NotificationEvent.pupil_id)
+            .where(NotificationEvent.pupil_id.in_(sa.bindparam("pupil_ids", expanding=True)),
+                   NotificationEvent.id > sa.bindparam("since_id", type_=sa.Integer),
+                   NotificationEvent.kind.in_(NEWS_KINDS),
+                   NotificationEvent.created_at >= sa.bindparam("cutoff"))
+            .order_by(NotificationEvent.id.desc()).limit(NEWS_LIMIT))
 
 
 def list_terms(school_class):
