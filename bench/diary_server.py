@@ -18,10 +18,11 @@
    (the cheapest route through the whole app stack) and on hello. A small Lua `done()`
    prints p50/p95/p99 (wrk's own table has no p95). Rounds alternate the three targets.
 
-The diary week measured under wrk is the kept page (kundoluk.web.pagecache): what a parent
-re-opening the week gets while nothing under it changed, checked against the data stamps
-that the workers follow through Redis. The in-process figures also give the page rendered
-afresh (cache off: what the first visit after a change costs).
+The diary week measured against hello-world is the kept page (kundoluk.web.pagecache): what
+a parent re-opening the week gets while nothing under it changed, checked against the data
+stamps that the workers follow through Redis. A third gunicorn with the cache off then gives
+the week rendered afresh on every request (what the first visit after a change costs), at
+-c16 and -c2; the in-process figures give both as well.
 
 Prints requests/s of each, the diary/hello ratio (DESIGN §4: ≥ 0.4) and the diary's
 p50/p95/p99 (p95 ≤ 15 ms), with /proc/loadavg before and after: wrk and both servers share
@@ -328,6 +329,23 @@ def report(results, args, before, after):
           f"target p95 ≤ 15 ms  {'OK' if diary['p95'] <= 15 else 'OVER'}")
 
 
+def rendered(env, log, login, lua, args):
+    """The week rendered afresh on every request (a server with KUNDOLUK_PAGE_CACHE_ENTRIES=0):
+    what the first visit after a change costs, and the worst case of a busy school day."""
+    proc, base = gunicorn("app:app", {**env, "KUNDOLUK_PAGE_CACHE_ENTRIES": "0"}, log)
+    try:
+        session = benchlib.sign_in(base, login, "secret")
+        url = base + benchlib.diary_path(session, base)
+        cookie = benchlib.cookie_header(session)
+        wrk(url, cookie, lua, 3, args.connections)
+        for connections in (args.connections, 2):
+            r = wrk(url, cookie, lua, args.duration, connections)
+            print(f"  diary rendered afresh (cache off), -c{connections}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
+                  f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms")
+    finally:
+        benchlib.stop(proc)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
@@ -364,6 +382,7 @@ def main():
         unqueued = wrk(base + path, cookie, lua, args.duration, 2)
         print(f"  diary at -c2 (one connection per worker, no queueing): {unqueued['rps']:.0f} req/s, "
               f"p50 {unqueued['p50']:.1f} ms, p95 {unqueued['p95']:.1f} ms, p99 {unqueued['p99']:.1f} ms")
+        rendered(env, log, login, lua, args)
         report_in_process(*in_process(db_url, login))
     finally:
         for proc in reversed(procs):
