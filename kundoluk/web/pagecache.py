@@ -130,7 +130,9 @@ def _dependencies():
 
 def _entry(resp, names, values):
     body = resp.get_data()
-    headers = [(k, v) for k, v in resp.headers.items() if k.lower() not in ("content-length", "content-encoding")]
+    # A cookie the view set belongs to the request that rendered the page, not to its repeats.
+    headers = [(k, v) for k, v in resp.headers.items()
+               if k.lower() not in ("content-length", "content-encoding", "set-cookie")]
     etag = hashlib.blake2b(body, digest_size=12).hexdigest()
     return Entry(gzip.compress(body, GZIP_LEVEL, mtime=0), etag, headers, names, values, time.monotonic())
 
