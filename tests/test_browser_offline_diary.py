@@ -94,11 +94,14 @@ def test_an_install_hint_appears_when_the_browser_offers_it(watched, base_url):
     page = watched
     sign_in(page, base_url, "student")
     expect(page).to_have_url(re.compile(r"/diary/[\w-]+$"))
+    main_top = "document.getElementById('main').getBoundingClientRect().top"
+    top = page.evaluate(main_top)
     # Chromium fires beforeinstallprompt only under its own engagement rules; fire one here.
     page.evaluate("""() => { const e = new Event('beforeinstallprompt', {cancelable: true});
                              e.prompt = () => { window.__prompted = true; }; window.dispatchEvent(e); }""")
     hint = page.locator(".banner.install")
     expect(hint).to_be_visible()
+    assert page.evaluate(main_top) == top  # it sits over the foot: nothing on the page moves
     hint.locator("button").click()
     assert page.evaluate("window.__prompted") is True
     expect(hint).to_have_count(0)
