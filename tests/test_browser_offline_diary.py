@@ -1,5 +1,5 @@
-"""In Chromium: the diary reads offline with its banner, the next week opens offline, and signing
-out leaves no private page and no local data behind."""
+"""In Chromium: the diary reads offline with its banner, the next week and the homework open
+offline (the banner too), and signing out leaves no private page and no local data behind."""
 import re
 
 from playwright.sync_api import expect
@@ -37,6 +37,9 @@ def test_pupil_reads_the_diary_offline_then_signs_out_clean(browser, base_url):
     expect(page.locator("#week-title")).to_have_text(title)
     page.click("a[rel=next]")
     expect(page.locator("#week-title")).not_to_have_text(title)
+    expect(page.locator(".banner")).to_be_visible()
+    page.click("nav.tabs a[href$='/homework']")  # a boosted navigation, answered by the worker
+    expect(page).to_have_url(re.compile(r"/homework$"))
     expect(page.locator(".banner")).to_be_visible()
     assert_clean(page)
 

@@ -28,11 +28,20 @@
     return bar;
   }
   // Served from the offline cache: say so, and since when.
-  var cachedAt = document.body.dataset.cachedAt;
-  if (texts && cachedAt && (document.body.hasAttribute("data-offline") || !navigator.onLine)) {
+  function offline(cachedAt) {
+    if (!texts) { return; }
     var when = new Date(cachedAt).toLocaleString(document.documentElement.lang, {dateStyle: "short", timeStyle: "short"});
     banner(texts.dataset.offline.replace("{time}", when));
   }
+  var cachedAt = document.body.dataset.cachedAt;
+  if (cachedAt && (document.body.hasAttribute("data-offline") || !navigator.onLine)) { offline(cachedAt); }
+  // A boosted navigation swaps the body's content but not its attributes: read the worker's
+  // mark from the answer itself (fragments have no <body>).
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var xhr = evt.detail.xhr;
+    var mark = xhr && /<body data-cached-at="([^"]*)"( data-offline)?/.exec(xhr.responseText);
+    if (mark && (mark[2] || !navigator.onLine)) { offline(mark[1]); }
+  });
   // Signing out forgets this person's pages and local data on this device.
   document.addEventListener("submit", function (evt) {
     if (evt.target.getAttribute("action") !== "/logout") { return; }
