@@ -124,4 +124,17 @@ def test_a_row_of_marks_by_keyboard_and_one_by_touch(watched, base_url):
     second = page.locator("#jg tbody tr").nth(1).locator("td[tabindex]").last
     expect(second.locator("b").first).to_have_text("4")
     expect(second).to_have_class(re.compile(r"\bok\b"))
+    # keyboard, with a comment: Shift+F2 on a cell, type the comment, Tab to a mark, Enter
+    third = page.locator("#jg tbody tr").nth(2).locator("td[tabindex]").last
+    third.focus()
+    page.keyboard.press("Shift+F2")
+    page.keyboard.type("Кайра айтып берди")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "3":
+            break
+    page.keyboard.press("Enter")
+    third = page.locator("#jg tbody tr").nth(2).locator("td[tabindex]").last
+    expect(third.locator("b").first).to_have_text("3")
+    expect(third).to_have_attribute("title", "Кайра айтып берди")
     assert_clean(page)

@@ -116,6 +116,9 @@
     var moves = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], Enter: [1, 0]};
     if (e.key === "Tab") {
       if (this.move(td, 0, e.shiftKey ? -1 : 1)) { e.preventDefault(); }
+    } else if (e.key === "F2" && e.shiftKey) {
+      e.preventDefault();
+      this.picker(td).focus();  // the comment first; Tab reaches the marks, Enter saves both
     } else if (e.key === "F2") {
       e.preventDefault();
       this.edit(td, this.text(td));
@@ -312,6 +315,7 @@
     box.style.left = Math.max(4, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - box.offsetWidth - 4)) + "px";
     box.style.top = (window.scrollY + r.bottom + 4) + "px";
     box.addEventListener("keydown", function (e) { if (e.key === "Escape") { self.closePicker(); self.focus(td); } });
+    return comment;
   };
 
   document.addEventListener("click", function (e) {
