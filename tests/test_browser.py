@@ -74,3 +74,20 @@ def test_the_csp_recorder_sees_a_violation(watched, base_url):
                              s.textContent = 'window.__ran = true'; document.body.append(s); }""")
     page.wait_for_function("window.__csp.length > 0")
     assert page.evaluate("window.__ran") is None
+
+
+def test_a_boosted_navigation_brings_the_css_its_page_needs(watched, base_url):
+    page = watched
+    sign_in(page, base_url, "deputy")
+    page.goto(base_url + "/setup")
+    parts = "Array.from(document.querySelectorAll('head style')).map((s) => s.dataset.part)"
+    assert "credentials" not in page.evaluate(parts)
+    page.click("nav.sections a[href^='/credentials']")  # htmx swaps the body only
+    expect(page).to_have_url(re.compile(r"/credentials/$"))
+    expect(page.locator("head style[data-part='credentials']")).to_have_count(1)
+    page.go_back()  # a history restore from the server, then forward again: no part twice
+    expect(page).to_have_url(re.compile(r"/setup$"))
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/credentials/$"))
+    assert sorted(page.evaluate(parts)) == sorted(set(page.evaluate(parts)))
+    assert_clean(page)  # the added <style> is allowed by its hash: no CSP violation

@@ -100,10 +100,11 @@ def css_parts(static_dir):
 
 
 def page_css():
-    """The CSS parts the current page needs, base first."""
+    """[(part, css)] the current page needs, base first. app.js adds the parts a page reached
+    by a boosted navigation has and the document it lands in lacks (htmx swaps only <body>)."""
     parts = current_app.extensions["kundoluk_css"]
     names = ("base",) + PAGE_PARTS.get(request.blueprint, ())
-    return [parts[n][0] for n in names if n in parts]
+    return [(n, parts[n][0]) for n in names if n in parts]
 
 
 def asset_url(name):

@@ -17,6 +17,21 @@
     if (cfg && cfg.verb === "get" && cfg.path) { window.location.assign(cfg.path); }
   });
 
+  // Each page inlines the CSS parts it needs in its <head> (allowed by their hashes); a boosted
+  // navigation or a history restore swaps only the body: add the parts this document lacks.
+  function addStyles(html) {
+    var end = html.indexOf("</head>");
+    if (end < 0) { return; }
+    var head = new DOMParser().parseFromString(html.slice(0, end), "text/html").head;
+    head.querySelectorAll("style[data-part]").forEach(function (style) {
+      if (!document.head.querySelector('style[data-part="' + style.dataset.part + '"]')) {
+        document.head.appendChild(document.importNode(style, true));
+      }
+    });
+  }
+  document.addEventListener("htmx:beforeSwap", function (evt) { if (evt.detail.boosted) { addStyles(evt.detail.serverResponse); } });
+  document.addEventListener("htmx:historyCacheMissLoad", function (evt) { addStyles(evt.detail.response); });
+
   var texts = document.getElementById("offline-text");
   function banner(text, action) {
     var bar = document.createElement("div");
