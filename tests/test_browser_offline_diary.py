@@ -1,5 +1,6 @@
 """In Chromium: the diary reads offline with its banner, the next week and the homework open
-offline (the banner too), and signing out leaves no private page and no local data behind."""
+offline (the banner too), and signing out leaves no private page and no local data behind; a
+parent switches children; the diary reads at 320 px in both languages."""
 import re
 
 from playwright.sync_api import expect
@@ -108,4 +109,27 @@ def test_an_install_hint_appears_when_the_browser_offers_it(watched, base_url):
     hint.locator("button").click()
     assert page.evaluate("window.__prompted") is True
     expect(hint).to_have_count(0)
+    assert_clean(page)
+
+
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'header a, header button, main a, main button, main summary, footer button'))
+  .filter((e) => e.offsetParent !== null)
+  .map((e) => { const r = e.getBoundingClientRect(); return [(e.textContent || '').trim(), r.width, r.height]; })
+  .filter(([, w, h]) => w < 44 || h < 44)"""
+
+
+def test_the_diary_reads_at_320_px_in_both_languages(watched, base_url):
+    page = watched
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, base_url, "parent")
+    expect(page).to_have_url(re.compile(r"/diary/[\w-]+$"))
+    week = page.url
+    for lang in ("ky", "ru"):
+        page.click(f"form.langs button[value={lang}]")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        for tail in ("", "/marks", "/homework"):
+            page.goto(week + tail)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, (lang, tail)
+            assert page.evaluate(SMALL_TARGETS) == [], (lang, tail)  # every tap target 44 × 44 px or more
     assert_clean(page)
