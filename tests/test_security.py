@@ -127,3 +127,33 @@ def test_method_not_allowed_is_a_page(client):
 def test_language_switch_rejects_unknown_codes(client):
     resp = post(client, "/language", {"lang": "fr"})
     assert resp.status_code == 400
+
+
+@pytest.mark.parametrize("persona,path", [("teacher", "/staff"), ("deputy", "/setup"), ("anonymous", "/login")])
+def test_an_unchanged_page_revalidates_with_a_304(client, world, persona, path):
+    first = _get(client, world, persona, path)
+    again = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == again.status_code == 200
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["ETag"].endswith(':gzip"')  # Flask-Compress tags the gzip form itself
+    held = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": again.headers["ETag"]})
+    assert held.status_code == 304 and held.data == b""
+    plain = client.get(path)
+    assert client.get(path, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+
+
+def test_one_signed_csrf_token_per_session_and_it_still_guards(client, world, monkeypatch):
+    import itertools
+    from itsdangerous.timed import TimestampSigner
+    seconds = itertools.count(1_790_000_000, 5)  # each signing a few seconds after the last
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(seconds))
+    login(client, world.accounts["teacher"].login)
+    meta = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+    tokens = {meta.search(client.get("/staff").get_data(as_text=True)).group(1) for _ in range(3)}
+    assert len(tokens) == 1 and tokens == {client.get("/csrf").get_json()["token"]}
+    token = tokens.pop()
+    assert client.post("/language", data={"lang": "ru", "next": "/staff", "csrf_token": token}).status_code == 302
+    assert client.post("/language", data={"lang": "ky", "next": "/staff", "csrf_token": token[:-2] + "xx"}).status_code == 400
+    other = client.application.test_client()
+    login(other, world.accounts["teacher"].login)
+    assert meta.search(other.get("/staff").get_data(as_text=True)).group(1) != token  # another session, another token

@@ -1,11 +1,12 @@
-"""Security headers, the CSP, the Origin check and the CSRF token endpoint."""
-from flask import Blueprint, abort, current_app, jsonify, request
+"""Security headers, the CSP, the Origin check, the CSRF token and conditional GETs."""
+from flask import Blueprint, abort, current_app, g, jsonify, request, session
 from flask_wtf.csrf import generate_csrf
 
 from kundoluk.web.access import PUBLIC, policy
 
 bp = Blueprint("security", __name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+SIGNED_TOKEN = "csrf_signed"  # session key: [raw token, its signed form]
 
 
 def content_security_policy(style_hashes):
@@ -25,6 +26,34 @@ def check_origin():
         return  # old browsers and non-browser clients: the CSRF token still applies
     if origin.rstrip("/") != request.host_url.rstrip("/"):
         abort(403)
+
+
+def reuse_signed_token():
+    """One signed CSRF token per session. Flask-WTF signs the session's token afresh (with a
+    timestamp) for every request; the token lives as long as the session anyway
+    (WTF_CSRF_TIME_LIMIT = None), and one stable form makes two renders of an unchanged page
+    the same bytes, so they revalidate with a 304."""
+    raw, kept = session.get("csrf_token"), session.get(SIGNED_TOKEN)
+    if raw and kept and kept[0] == raw:
+        g.csrf_token = kept[1]  # what generate_csrf() returns when it finds one
+
+
+def keep_signed_token(resp):
+    signed, raw = g.get("csrf_token"), session.get("csrf_token")
+    if signed and raw and session.get(SIGNED_TOKEN) != [raw, signed]:
+        session[SIGNED_TOKEN] = [raw, signed]
+    return resp
+
+
+def conditional_get(resp):
+    """An ETag on every page, and a 304 when the browser already holds it (the service worker's
+    background refresh, a reload). Runs before Flask-Compress, which tags the gzip form alike."""
+    if (request.method == "GET" and resp.status_code == 200 and resp.mimetype == "text/html"
+            and not resp.is_streamed and not resp.direct_passthrough
+            and resp.get_etag()[0] is None and "Content-Encoding" not in resp.headers):
+        resp.add_etag()
+        resp.make_conditional(request)
+    return resp
 
 
 def add_headers(resp):
@@ -51,5 +80,9 @@ def csrf_token():
 
 def init_app(app):
     app.before_request(check_origin)
+    app.before_request(reuse_signed_token)
+    # Registered after Flask-Compress, so these run before it (Flask runs them last-first).
+    app.after_request(conditional_get)
+    app.after_request(keep_signed_token)
     app.after_request(add_headers)
     app.register_blueprint(bp)
