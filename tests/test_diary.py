@@ -10,7 +10,7 @@ import pytest
 from kundoluk import clock, events, writes
 from kundoluk.extensions import db
 from kundoluk.models import (
-    Bell, IndividualHomework, Lesson, LessonContent, Mark, AttendanceEntry, Remark, Term,
+    AcademicYear, Enrolment, Bell, IndividualHomework, Lesson, LessonContent, Mark, AttendanceEntry, Remark, Term,
 )
 from tests import factories
 from tests.conftest import login, post
@@ -230,6 +230,37 @@ def test_marks_page_average_history_and_trend(client, week, session):
     assert "Алгебра" in page and "<polyline" in page
     assert "4,25" in page or "4.25" in page  # (5·2 + 4 + 3) ÷ 4
     assert "<details>" in page and "4 → 5" in page
+
+
+def test_last_years_marks_at_the_school_left_stay_readable_for_the_parent(client, week, session):
+    other = week.other_school
+    old_year = AcademicYear(school_id=other.id, starts_on=date(2025, 9, 1), ends_on=date(2026, 5, 31))
+    session.add(old_year)
+    session.flush()
+    this_year, other.year = other.year, old_year
+    old_class = factories.make_class(other, 6, "В")
+    other.year = this_year
+    session.add(Enrolment(school_id=other.id, pupil_id=week.pupil.id, school_class_id=old_class.id,
+                          valid_from=date(2025, 9, 1), valid_to=date(2026, 5, 31)))
+    old_term = Term(school_id=other.id, academic_year_id=old_year.id, kind="quarter", number=4, grade_from=1,
+                    grade_to=11, starts_on=date(2026, 3, 30), ends_on=date(2026, 5, 25))
+    session.add(old_term)
+    assignment = factories.make_assignment(factories.make_staff(other, "teacher"), old_class,
+                                           factories.make_subject(other, "Тарых"))
+    add_mark(week, make_lesson(week, date(2026, 4, 15), assignment=assignment), week.pupil, "4", comment="Өткөн жыл")
+    login(client, "parent")
+    marks = url(week, tail="/marks")
+    page = client.get(marks).get_data(as_text=True)
+    assert "2025–2026 · 6-В" in page and "Өткөн жыл" not in page  # listed; this year's term is shown
+    page = client.get(f"{marks}?term={old_term.public_id}").get_data(as_text=True)
+    assert "Тарых" in page and "Өткөн жыл" in page and 'aria-current="page"' in page
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "pupil")  # the pupil's own account reads their school of today
+    assert client.get(f"{marks}?term={old_term.public_id}").status_code == 404
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "teacherparent")  # a parent at the other school, not this child's
+    post(client, "/context", {"key": "parent"})
+    assert client.get(f"{marks}?term={old_term.public_id}").status_code == 404
 
 
 def test_homework_list(client, week):

@@ -33,33 +33,45 @@ class SubjectMarks:
 
 @dataclass
 class Report:
-    terms: list
-    term: object
+    terms: list          # queries.TermOfClass, oldest first
+    term: object         # the TermOfClass shown
     subjects: list
     history: dict
     svg_size: tuple = (SVG_W, SVG_H)
 
+    @property
+    def years(self):
+        """The terms grouped by school year: [(TermOfClass of the year's first term, [terms])]."""
+        groups = {}
+        for t in self.terms:
+            groups.setdefault((t.year.id, t.school_class.id), []).append(t)
+        return [(ts[0], ts) for ts in groups.values()]
+
+    @property
+    def many_schools(self):
+        return len({t.school.id for t in self.terms}) > 1
+
 
 def _pick_term(terms, public_id):
     if public_id:
-        return next((t for t in terms if t.public_id == public_id), None)
+        return next((t for t in terms if t.term.public_id == public_id), None)
     today = clock.today()
-    current = [t for t in terms if t.starts_on <= today]
-    return current[-1] if current else (terms[0] if terms else None)
+    begun = [t for t in terms if t.term.starts_on <= today]
+    return begun[-1] if begun else (terms[0] if terms else None)
 
 
 def build(child, term_public_id):
-    """The report for one term of the child's class year (four statements), or None."""
-    if child.school_class is None:
-        return None
-    terms = queries.list_terms(child.school_class)
-    term = _pick_term(terms, term_public_id)
-    if term is None:
+    """The report for one term of any year the child studied in (four statements), or None for
+    a term that is not theirs."""
+    terms = queries.list_pupil_terms(child.person.id)
+    chosen = _pick_term(terms, term_public_id)
+    if chosen is None:
         return None if term_public_id else Report(terms, None, [], {})
+    term, year_id = chosen.term, chosen.term.academic_year_id
     by_subject = {}
-    for mark, on_date, subject in queries.list_term_marks(child.person.id, term, child.school_class.academic_year_id):
+    for mark, on_date, subject in queries.list_term_marks(child.person.id, term, year_id):
         by_subject.setdefault(subject.id, SubjectMarks(subject)).marks.append((mark, on_date))
-    for final in queries.list_final_marks(child.person.id, child.school_class.academic_year_id):
+    for final in queries.list_final_marks(child.person.id, year_id):
         entry = by_subject.get(final.subject_id)
         if entry is None:
             continue  # a subject with a final mark but no mark this term: shown in its term
@@ -68,4 +80,4 @@ def build(child, term_public_id):
         elif final.term_id is None:
             entry.year_mark = final
     changed = [m.id for s in by_subject.values() for m, _ in s.marks if m.version > 1]
-    return Report(terms, term, list(by_subject.values()), queries.list_mark_history(changed))
+    return Report(terms, chosen, list(by_subject.values()), queries.list_mark_history(changed))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from kundoluk.extensions import db
 from kundoluk.models import (
-    Bell, BellOverride, ChangeHistory, Enrolment, GroupMember, Holiday, IndividualHomework,
+    AcademicYear, Bell, BellOverride, ChangeHistory, Enrolment, GroupMember, Holiday, IndividualHomework,
     Lesson, LessonContent, Mark, NotificationEvent, Person, Remark, Room, School, SchoolClass, StudyGroup,
     Subject, Term, TermMark, AttendanceEntry,
 )
@@ -204,11 +204,33 @@ def _news_statement():
             .order_by(NotificationEvent.id.desc()).limit(NEWS_LIMIT))
 
 
-def list_terms(school_class):
-    """The terms of the class's year that apply to its grade."""
-    return db.session.execute(sa.select(Term).where(
-        Term.academic_year_id == school_class.academic_year_id, Term.grade_from <= school_class.grade,
-        Term.grade_to >= school_class.grade).order_by(Term.starts_on)).scalars().all()
+@dataclass
+class TermOfClass:
+    """A term the pupil studied in, with the class they were in and its school."""
+    term: Term
+    school_class: SchoolClass
+    school: School
+    year: AcademicYear
+
+
+def list_pupil_terms(pupil_id):
+    """Every term of every year the pupil was enrolled in, oldest first (one statement): earlier
+    years stay readable, and a parent keeps the record of a school the child has left (tenancy
+    decides which schools the viewer may read)."""
+    stmt = (sa.select(Term, SchoolClass, School, AcademicYear)
+            .join(SchoolClass, sa.and_(SchoolClass.academic_year_id == Term.academic_year_id,
+                                       SchoolClass.grade >= Term.grade_from, SchoolClass.grade <= Term.grade_to))
+            .join(Enrolment, Enrolment.school_class_id == SchoolClass.id)
+            .join(School, School.id == SchoolClass.school_id)
+            .join(AcademicYear, AcademicYear.id == Term.academic_year_id)
+            .where(Enrolment.pupil_id == pupil_id)
+            .order_by(Term.starts_on, Enrolment.valid_from.desc()))
+    seen, terms = set(), []
+    for term, school_class, school, year in db.session.execute(stmt):
+        if term.id not in seen:  # two classes in one year (a move mid-year): the later one names it
+            seen.add(term.id)
+            terms.append(TermOfClass(term, school_class, school, year))
+    return terms
 
 
 def list_term_marks(pupil_id, term, year_id):
