@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from kundoluk import clock
 from kundoluk.journal import actions, queries
-from kundoluk.journal.actions import Actor, Refused
+from kundoluk.journal.rules import Actor, Refused
 from kundoluk.models import AttendanceEntry, AuditLog, ChangeHistory, Enrolment, Mark, Term, TermMark, WriteReceipt
 from tests import factories
 from tests.conftest import login, post

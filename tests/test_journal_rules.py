@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from kundoluk import clock
 from kundoluk.journal import actions, content, grading, queries, schemes
-from kundoluk.journal.actions import Actor, Refused
+from kundoluk.journal.rules import Actor, Refused
 from kundoluk.models import (
     AttendanceCheck, AttendanceEntry, ChangeHistory, Enrolment, JournalSettings, Mark, NotificationEvent, TermMark,
 )

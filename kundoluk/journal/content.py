@@ -1,6 +1,6 @@
 """The journal's other writes: lesson content and homework, remarks, the class teacher's
 excuses over a range of days, the deputy's journal remarks and the school's journal settings.
-Rules as in kundoluk.journal.actions; callers commit."""
+Rules as in kundoluk.journal.rules; callers commit."""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from kundoluk import clock, events
 from kundoluk.extensions import db
 from kundoluk.journal import queries, schemes
-from kundoluk.journal.actions import (
+from kundoluk.journal.actions import record_attendance, restamp_column
+from kundoluk.journal.rules import (
     Outcome, Refused, check_lesson_write, check_member_on, contract_write, derived_client_id,
-    record_attendance, restamp_column,
 )
 from kundoluk.models import (
     AttendanceEntry, AttendanceExcuse, Enrolment, GroupMember, IndividualHomework, JournalRemark,

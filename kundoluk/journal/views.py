@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kundoluk.extensions import db
-from kundoluk.journal import actions, bp, cells, content, forms, queries, schemes
-from kundoluk.journal.actions import Actor, Refused
+from kundoluk.journal import actions, bp, cells, content, forms, queries, rules, schemes
+from kundoluk.journal.rules import Actor, Refused
 from kundoluk.web import access
 from kundoluk.web.access import JOURNAL, policy, safe_next, staff
 from kundoluk.web.errors import render_error
@@ -38,8 +38,8 @@ def _writable_lesson(lesson_id):
 
 def _contract(form):
     """The write contract's fields of a posted form, parsed (422 when unreadable)."""
-    return {"client_id": form.client_id.data, "base_version": actions.parse_base_version(form.base_version.data),
-            "device_time": actions.parse_device_time(form.device_time.data)}
+    return {"client_id": form.client_id.data, "base_version": rules.parse_base_version(form.base_version.data),
+            "device_time": rules.parse_device_time(form.device_time.data)}
 
 
 def _refusal_page(refused):
@@ -108,7 +108,7 @@ def _lesson_page(view, level, rows, content_form=None, homework_form=None, statu
     homework_form.pupil.choices = [(r.member.pupil.public_id, r.member.pupil.full_name) for r in rows]
     return render("journal/lesson.html", view=view, rows=rows, can_write=can_write, error=error,
                   content_form=content_form, homework_form=homework_form, confirm_form=forms.ConfirmForm(),
-                  window_closed=actions.window_closed(view.lesson.on_date, view.settings),
+                  window_closed=rules.window_closed(view.lesson.on_date, view.settings),
                   att_open=can_write and not _closed(view, "attendance"),
                   content_open=can_write and not _closed(view, "content"),
                   today=queries.today(), is_deputy=current_user.context.has("deputy"),
@@ -173,7 +173,7 @@ def attendance_confirm(lesson_id):
     form = forms.ConfirmForm()
     try:
         actions.confirm_attendance(view, Actor.of(current_user), client_id=form.client_id.data,
-                                   device_time=actions.parse_device_time(form.device_time.data))
+                                   device_time=rules.parse_device_time(form.device_time.data))
         db.session.commit()
     except Refused as refused:
         db.session.rollback()
@@ -242,7 +242,7 @@ def lesson_marks(lesson_id):
 def _closed(view, what):
     """True when the rules refuse this kind of write to the lesson now (the page shows it read-only)."""
     try:
-        actions.check_lesson_write(view, Actor.of(current_user), what)
+        rules.check_lesson_write(view, Actor.of(current_user), what)
     except Refused:
         return True
     return False

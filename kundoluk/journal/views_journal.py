@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kundoluk.extensions import db
-from kundoluk.journal import actions, bp, cells, content, discipline, forms, grid, queries, schemes
-from kundoluk.journal.actions import Actor, Refused
+from kundoluk.journal import actions, bp, cells, content, discipline, forms, grid, queries, rules, schemes
+from kundoluk.journal.rules import Actor, Refused
 from kundoluk.journal.views import TEACHERS, _contract, _refusal_page, _school_id
 from kundoluk.web import access
 from kundoluk.web.access import JOURNAL, JOURNAL_DISCIPLINE, JOURNAL_SETTINGS, policy
@@ -340,7 +340,7 @@ def settings_save():
             Actor.of(current_user), current, edit_window_days=form.edit_window_days.data,
             parents_only_remarks=form.parents_only_remarks.data, min_marks_for_term=form.min_marks_for_term.data,
             school_id=_school_id(), client_id=form.client_id.data,
-            base_version=actions.parse_base_version(form.base_version.data))
+            base_version=rules.parse_base_version(form.base_version.data))
     except Refused as refused:
         db.session.rollback()
         return render("journal/settings.html", form=form, error=refused.message), refused.status
