@@ -151,6 +151,8 @@ def post_urls(w):
         "lesson_substitute": (f"/timetable/lessons/{lesson}/substitute", f"sub-{lesson}"),
         "lesson_add": (f"/timetable/classes/{c}/lessons", None),
         "absence_add": ("/timetable/absences", None),
+        "absence_save": (f"/timetable/absences/{w.absence.public_id}", f"change-{w.absence.public_id}"),
+        "absence_withdraw": (f"/timetable/absences/{w.absence.public_id}/withdraw", f"withdraw-{w.absence.public_id}"),
         "absence_lesson_cancel": (f"/timetable/absences/{w.absence.public_id}/lessons/{lesson}/cancel",
                                   f"cancel-{lesson}"),
         "cancellation_add": ("/timetable/cancellations", None), "resync": ("/timetable/resync", None),

@@ -65,7 +65,7 @@ def prefix(kind, public_id):
     return f"{kind}-{public_id}-"
 
 
-def _client_id():
+def new_client_id():
     return str(uuid.uuid4())
 
 
@@ -77,7 +77,7 @@ def _reason(required):
 class ContractForm(FlaskForm):
     """Every write carries the write contract: a client id made by the page, and for edits the
     version the page showed."""
-    client_id = HiddenField(default=_client_id)
+    client_id = HiddenField(default=new_client_id)
     base_version = HiddenField()
 
     def version(self):
@@ -149,6 +149,12 @@ class LessonRoomForm(ContractForm):
 
 class AbsenceForm(ContractForm):
     teacher = SelectField(_l("Teacher"), validate_choice=False, validators=[DataRequired(_l("Choose a teacher."))])
+    starts_on = LocalDateField(_l("First day away"), validators=[InputRequired(REQUIRED)])
+    ends_on = LocalDateField(_l("Last day away"), validators=[InputRequired(REQUIRED)])
+    reason = _reason(required=True)
+
+
+class AbsenceChangeForm(ContractForm):
     starts_on = LocalDateField(_l("First day away"), validators=[InputRequired(REQUIRED)])
     ends_on = LocalDateField(_l("Last day away"), validators=[InputRequired(REQUIRED)])
     reason = _reason(required=True)

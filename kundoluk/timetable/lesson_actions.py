@@ -6,6 +6,7 @@ through the contract, log who and why, tell the pupils concerned once per change
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,11 +15,11 @@ from flask_babel import gettext as _
 from kundoluk import clock, events
 from kundoluk.extensions import db
 from kundoluk.models import (
-    Cancellation, Enrolment, KioskLink, Lesson, SchoolClass, StudyGroup, TeacherAbsence,
+    Cancellation, ChangeHistory, Enrolment, KioskLink, Lesson, SchoolClass, StudyGroup, TeacherAbsence,
 )
 from kundoluk.timetable import conflicts, materialise, queries
 from kundoluk.timetable.actions import (
-    Refused, checked_reason, log_change, notify_lesson, save_or_refuse, year_or_refuse,
+    Refused, checked_reason, derived_id, log_change, notify_lesson, save_or_refuse, year_or_refuse,
 )
 from kundoluk.web.i18n import format_date
 
@@ -114,15 +115,17 @@ def cancel_lesson(lesson, *, actor, reason, client_id, base_version, absence=Non
                    base_version=base_version)
 
 
-def restore_lesson(lesson, *, actor, reason, client_id, base_version):
-    """Hold a cancelled lesson after all (refused if its slot is taken meanwhile)."""
+def restore_lesson(lesson, *, actor, reason, client_id, base_version, unlink=False):
+    """Hold a cancelled lesson after all (refused if its slot is taken meanwhile); unlink: no
+    longer under its teacher's absence."""
     reason = checked_reason(reason)
     if lesson.status != "cancelled":
         raise Refused(_("This lesson is not cancelled."), status=409)
     group, _grade = _group_and_grade(lesson.group_id)
     bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
     _refuse_clashes(lesson.school_id, _slot(lesson, group), lesson.on_date, bells)
-    return _change(lesson, "restore", {"status": "planned"}, actor=actor, reason=reason, client_id=client_id,
+    values = {"status": "planned", **({"absence_id": None} if unlink else {})}
+    return _change(lesson, "restore", values, actor=actor, reason=reason, client_id=client_id,
                    base_version=base_version)
 
 
@@ -174,19 +177,100 @@ def record_absence(school_id, teacher, *, starts_on, ends_on, reason, actor, cli
     reason = checked_reason(reason)
     if teacher is None:
         raise Refused(_("Choose a teacher of this school."))
+    _check_days(school_id, starts_on, ends_on)
+    _refuse_overlap(school_id, teacher.id, starts_on, ends_on)
+    values = {"teacher_id": teacher.id, "starts_on": starts_on, "ends_on": ends_on, "reason": reason,
+              "created_by_account_id": getattr(actor, "id", None)}
+    return save_or_refuse(TeacherAbsence, values, school_id, client_id, actor).row
+
+
+def _check_days(school_id, starts_on, ends_on):
     if ends_on < starts_on:
         raise Refused(_("The last day comes before the first."))
     year = year_or_refuse(school_id, starts_on)
     if ends_on > year.ends_on:
         raise Refused(_("%(date)s is outside the school year.", date=format_date(ends_on)))
-    overlapping = db.session.execute(sa.select(TeacherAbsence.id).where(
-        TeacherAbsence.school_id == school_id, TeacherAbsence.teacher_id == teacher.id,
-        TeacherAbsence.starts_on <= ends_on, TeacherAbsence.ends_on >= starts_on).limit(1)).first()
-    if overlapping:
+
+
+def _refuse_overlap(school_id, teacher_id, starts_on, ends_on, absence_id=None):
+    stmt = sa.select(TeacherAbsence.id).where(
+        TeacherAbsence.school_id == school_id, TeacherAbsence.teacher_id == teacher_id,
+        TeacherAbsence.starts_on <= ends_on, TeacherAbsence.ends_on >= starts_on)
+    if absence_id is not None:  # a changed absence does not overlap itself
+        stmt = stmt.where(TeacherAbsence.id != absence_id)
+    if db.session.execute(stmt.limit(1)).first():
         raise Refused(_("This teacher is already recorded as away on some of these days."), status=409)
-    values = {"teacher_id": teacher.id, "starts_on": starts_on, "ends_on": ends_on, "reason": reason,
-              "created_by_account_id": getattr(actor, "id", None)}
-    return save_or_refuse(TeacherAbsence, values, school_id, client_id, actor).row
+
+
+def change_absence(absence, *, starts_on, ends_on, reason, actor, client_id, base_version):
+    """New first and last day or reason. Days before today stay; lessons linked to the absence on
+    days it no longer covers go back to normal (families are told); days added wait for cover."""
+    reason = checked_reason(reason)
+    _check_days(absence.school_id, starts_on, ends_on)
+    was = (absence.starts_on, absence.ends_on)
+    values = {"starts_on": starts_on, "ends_on": ends_on, "reason": reason}
+    # The contract first: a stale form is a conflict, not a rule about days it never saw. A
+    # refusal below rolls the whole change back (the view never commits a Refused).
+    result = save_or_refuse(TeacherAbsence, values, absence.school_id, client_id, actor, row=absence,
+                            base_version=base_version)
+    if result.replayed:
+        return absence
+    _refuse_dropping_past(was, starts_on, ends_on)
+    _refuse_overlap(absence.school_id, absence.teacher_id, starts_on, ends_on, absence.id)
+    dropped = [lesson for lesson in _linked_lessons(absence) if not starts_on <= lesson.on_date <= ends_on]
+    _release(dropped, actor=actor, reason=_("The teacher's absence no longer covers this day."), client_id=client_id)
+    return absence
+
+
+def _refuse_dropping_past(was, starts_on, ends_on):
+    # the lessons of past days were held (or not) under this cover: pay and the journal rely on it
+    first, last = was[0], min(was[1], clock.today() - timedelta(days=1))
+    if first <= last and not (starts_on <= first and ends_on >= last):
+        raise Refused(_("Days before today cannot be taken out of an absence: their lessons were held "
+                        "under it. Keep %(first)s to %(last)s in it.",
+                        first=format_date(first), last=format_date(last)))
+
+
+def withdraw_absence(absence, *, actor, reason, client_id, base_version):
+    """Take back an absence recorded by mistake, before its first day. Its lessons go back to
+    normal; the row is deleted and its values, who withdrew it and why go to change_history."""
+    reason = checked_reason(reason)
+    trace_id = derived_id(client_id, "withdraw")
+    if base_version != absence.version:
+        raise Refused(_("Someone changed this meanwhile. Reload the page and check."), status=409)
+    if absence.starts_on <= clock.today():
+        raise Refused(_("This absence has begun and cannot be withdrawn. If the teacher is back, change its "
+                        "last day instead."), status=409)
+    _release(_linked_lessons(absence), actor=actor, reason=reason, client_id=client_id)
+    old = {"teacher_id": absence.teacher_id, "starts_on": absence.starts_on.isoformat(),
+           "ends_on": absence.ends_on.isoformat(), "reason": absence.reason, "version": absence.version,
+           "created_by_account_id": absence.created_by_account_id}
+    db.session.add(ChangeHistory(school_id=absence.school_id, actor_account_id=getattr(actor, "id", None),
+                                 table_name=TeacherAbsence.__tablename__, row_id=absence.id, old=old,
+                                 new={"withdrawn": reason}, client_id=trace_id))
+    db.session.delete(absence)
+    db.session.flush()
+
+
+def _linked_lessons(absence):
+    return db.session.execute(sa.select(Lesson).where(Lesson.absence_id == absence.id)
+                              .order_by(Lesson.on_date, Lesson.period)).scalars().all()
+
+
+def _release(lessons, *, actor, reason, client_id):
+    """Lessons an absence no longer covers: one cancelled for it is held again, a substituted one
+    goes back to its regular teacher, and none stays linked. Each write has its own derived client id."""
+    for lesson in lessons:
+        if lesson.status == "cancelled" and lesson.cancellation_id is None:  # a quarantine stays
+            restore_lesson(lesson, unlink=True, actor=actor, reason=reason, base_version=lesson.version,
+                           client_id=derived_id(client_id, "restore:" + lesson.public_id))
+        if lesson.substituted:
+            remove_substitute(lesson, unlink=True, actor=actor, reason=reason, base_version=lesson.version,
+                              client_id=derived_id(client_id, "unsubstitute:" + lesson.public_id))
+        if lesson.absence_id is not None:
+            save_or_refuse(Lesson, {"absence_id": None}, lesson.school_id,
+                           derived_id(client_id, "unlink:" + lesson.public_id), actor, row=lesson,
+                           base_version=lesson.version)
 
 
 def assign_substitute(lesson, substitute, *, absence, actor, reason, client_id, base_version):
@@ -213,13 +297,14 @@ def assign_substitute(lesson, substitute, *, absence, actor, reason, client_id, 
                    base_version=base_version)
 
 
-def remove_substitute(lesson, *, actor, reason, client_id, base_version):
-    """The regular teacher takes their lesson back."""
+def remove_substitute(lesson, *, actor, reason, client_id, base_version, unlink=False):
+    """The regular teacher takes their lesson back; unlink: no longer under an absence."""
     reason = checked_reason(reason, required=False)
     if lesson.taught_by_id == lesson.teacher_id:
         raise Refused(_("This lesson has no substitute."), status=409)
-    return _change(lesson, "unsubstitute", {"taught_by_id": lesson.teacher_id}, actor=actor, reason=reason,
-                   client_id=client_id, base_version=base_version)
+    values = {"taught_by_id": lesson.teacher_id, **({"absence_id": None} if unlink else {})}
+    return _change(lesson, "unsubstitute", values, actor=actor, reason=reason, client_id=client_id,
+                   base_version=base_version)
 
 
 # --- Cancelling several grades at once -------------------------------------------------

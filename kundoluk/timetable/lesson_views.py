@@ -1,6 +1,6 @@
 """Lesson pages for staff and the deputy's desk: a class's week, one lesson and its changes,
-one-off lessons, absences and substitutes, cancellations for several grades, flagged lessons,
-kiosk links and the monthly pay report."""
+covering a lesson, one-off lessons, cancellations for several grades, flagged lessons, kiosk
+links and the monthly pay report (teachers' absences are in absence_views)."""
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, request, url_for
@@ -97,7 +97,7 @@ def _lesson_write(lesson_id, name, form_class, act):
     return _lesson_page(view, {name: form}, problems, status)
 
 
-def _common(form):
+def contract_args(form):
     return dict(actor=actor(), reason=form.reason.data, client_id=form.client_id.data, base_version=form.version())
 
 
@@ -105,47 +105,47 @@ def _common(form):
 @policy(TIMETABLE_EDITORS)
 def lesson_cancel(lesson_id):
     return _lesson_write(lesson_id, "cancel", forms.ReasonForm,
-                         lambda lesson, form: lesson_actions.cancel_lesson(lesson, **_common(form)))
+                         lambda lesson, form: lesson_actions.cancel_lesson(lesson, **contract_args(form)))
 
 
 @bp.post("/lessons/<lesson_id>/restore")
 @policy(TIMETABLE_EDITORS)
 def lesson_restore(lesson_id):
     return _lesson_write(lesson_id, "restore", forms.ReasonForm,
-                         lambda lesson, form: lesson_actions.restore_lesson(lesson, **_common(form)))
+                         lambda lesson, form: lesson_actions.restore_lesson(lesson, **contract_args(form)))
 
 
 @bp.post("/lessons/<lesson_id>/keep")
 @policy(TIMETABLE_EDITORS)
 def lesson_keep(lesson_id):
     return _lesson_write(lesson_id, "keep", forms.ReasonForm,
-                         lambda lesson, form: lesson_actions.keep_lesson(lesson, **_common(form)))
+                         lambda lesson, form: lesson_actions.keep_lesson(lesson, **contract_args(form)))
 
 
 @bp.post("/lessons/<lesson_id>/move")
 @policy(TIMETABLE_EDITORS)
 def lesson_move(lesson_id):
     return _lesson_write(lesson_id, "move", forms.MoveForm, lambda lesson, form: lesson_actions.move_lesson(
-        lesson, on_date=form.on_date.data, period=form.period.data, **_common(form)))
+        lesson, on_date=form.on_date.data, period=form.period.data, **contract_args(form)))
 
 
 @bp.post("/lessons/<lesson_id>/room")
 @policy(TIMETABLE_EDITORS)
 def lesson_room(lesson_id):
     return _lesson_write(lesson_id, "room", forms.LessonRoomForm, lambda lesson, form: lesson_actions.change_room(
-        lesson, room=queries.find_room(lesson.school_id, form.room.data), **_common(form)))
+        lesson, room=queries.find_room(lesson.school_id, form.room.data), **contract_args(form)))
 
 
 @bp.post("/lessons/<lesson_id>/unsubstitute")
 @policy(TIMETABLE_EDITORS)
 def lesson_unsubstitute(lesson_id):
     return _lesson_write(lesson_id, "unsub", forms.ReasonForm,
-                         lambda lesson, form: lesson_actions.remove_substitute(lesson, **_common(form)))
+                         lambda lesson, form: lesson_actions.remove_substitute(lesson, **contract_args(form)))
 
 
 # --- Covering a lesson: suggestions and assigning a substitute -------------------------------------
 
-def _sub_form(view, candidates, form=None, absence=None):
+def substitute_form(view, candidates, form=None, absence=None):
     lesson = view.lesson
     form = form or forms.SubstituteForm(prefix=forms.prefix("sub", lesson.public_id), base_version=lesson.version,
                                         absence=absence.public_id if absence else "")
@@ -164,7 +164,7 @@ def _cover_page(view, form=None, problems=(), status=200):
     suggestions = substitutes.suggest(view.lesson.school_id, [view], _bells_for([view]))
     candidates = suggestions.get(view.lesson.id, [])
     return render("timetable/cover.html", view=view, candidates=candidates,
-                  form=_sub_form(view, candidates, form), problems=problems), status
+                  form=substitute_form(view, candidates, form), problems=problems), status
 
 
 def _bells_for(views):
@@ -184,7 +184,7 @@ def lesson_substitute(lesson_id):
         substitute = queries.find_teacher(lesson.school_id, form.teacher.data, lesson.on_date)
         absence = _absence_of_form(form, lesson)
         try:
-            lesson_actions.assign_substitute(lesson, substitute, absence=absence, **_common(form))
+            lesson_actions.assign_substitute(lesson, substitute, absence=absence, **contract_args(form))
             db.session.commit()
             flash(_("Substitute assigned."))
             back = request.args.get("back")
@@ -252,85 +252,6 @@ def lesson_add(class_id):
                 db.session.rollback()
                 problems, status = refused.messages, refused.status
     return render("timetable/lesson_new.html", school_class=school_class, form=form, problems=problems), status
-
-
-# --- Absences and substitutions --------------------------------------------------------------------
-
-def _absence_form(form=None):
-    form = form or forms.AbsenceForm(starts_on=clock.today(), ends_on=clock.today())
-    form.teacher.choices = [(p.public_id, p.full_name) for p in queries.list_teachers(school_id())]
-    return form
-
-
-def _absences_page(form=None, problems=(), status=200):
-    since = clock.today() - timedelta(days=31)
-    return render("timetable/absences.html", absences=substitutes.list_absences(school_id(), since),
-                  form=_absence_form(form), problems=problems), status
-
-
-@bp.get("/absences")
-@policy(TIMETABLE_EDITORS)
-def absences():
-    return _absences_page()
-
-
-@bp.post("/absences")
-@policy(TIMETABLE_EDITORS)
-def absence_add():
-    form = _absence_form(forms.AbsenceForm())
-    problems, status = [], 422
-    if form.validate_on_submit():
-        teacher = queries.find_teacher(school_id(), form.teacher.data, form.starts_on.data)
-        try:
-            absence = lesson_actions.record_absence(
-                school_id(), teacher, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                reason=form.reason.data, actor=actor(), client_id=form.client_id.data)
-            db.session.commit()
-            return redirect(url_for("timetable.absence", absence_id=absence.public_id))
-        except Refused as refused:
-            db.session.rollback()
-            problems, status = refused.messages, refused.status
-    return _absences_page(form, problems, status)
-
-
-@bp.get("/absences/<absence_id>")
-@policy(TIMETABLE_EDITORS)
-def absence(absence_id):
-    found = queries.get_absence_or_404(absence_id)
-    bells = queries.load_bells(found.school_id, found.starts_on, found.ends_on)
-    views = substitutes.absence_lessons(found, bells)
-    suggestions = substitutes.suggest(found.school_id, views, bells, found.teacher_id)
-    rows = [(v, suggestions.get(v.lesson.id, []), _sub_form(v, suggestions.get(v.lesson.id, []), absence=found),
-             forms.ReasonForm(prefix=forms.prefix("cancel", v.lesson.public_id), base_version=v.lesson.version))
-            for v in views]
-    return render("timetable/absence.html", absence=found, rows=rows, teacher=_absent_person(found, views))
-
-
-def _absent_person(absence, views):
-    for view in views:
-        for person in (view.teacher, view.taught_by):
-            if person.id == absence.teacher_id:
-                return person
-    return absence.teacher
-
-
-@bp.post("/absences/<absence_id>/lessons/<lesson_id>/cancel")
-@policy(TIMETABLE_EDITORS)
-def absence_lesson_cancel(absence_id, lesson_id):
-    found = queries.get_absence_or_404(absence_id)
-    lesson = queries.get_lesson_or_404(lesson_id)
-    form = forms.ReasonForm(prefix=forms.prefix("cancel", lesson_id))
-    if form.validate_on_submit():
-        try:
-            lesson_actions.cancel_lesson(lesson, absence=found, **_common(form))
-            db.session.commit()
-            flash(_("Lesson cancelled."))
-        except Refused as refused:
-            db.session.rollback()
-            flash(" ".join(refused.messages), "bad")
-    else:
-        flash(_("Say why (the reason is kept with the change)."), "bad")
-    return redirect(url_for("timetable.absence", absence_id=absence_id) + f"#lesson-{lesson_id}")
 
 
 # --- Cancelling several grades ------------------------------------------------------------------------
