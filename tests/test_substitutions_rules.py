@@ -8,7 +8,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from kundoluk import tenancy
 from kundoluk.accounts import identity
 from kundoluk.models import Lesson, LessonChange, NotificationEvent
-from kundoluk.timetable import actions, lesson_actions, lesson_queries, queries, substitutes
+from kundoluk.timetable import actions, grade_cancellations, lesson_actions, lesson_queries, queries, substitutes
 from kundoluk.timetable.actions import Refused
 from kundoluk.web import access
 from tests import factories
@@ -180,7 +180,7 @@ def test_cancelling_grades_for_days_sends_one_notice_per_pupil(session, w):
     third = factories.make_assignment(w.teacher2, w.sibling_class)
     place(w, third, 3, 2)
     before = len(events(session))
-    made = lesson_actions.cancel_for_grades(w.school.id, grade_from=7, grade_to=7, starts_on=tt_on(10, 19),
+    made = grade_cancellations.cancel_for_grades(w.school.id, grade_from=7, grade_to=7, starts_on=tt_on(10, 19),
                                             ends_on=tt_on(10, 30), reason="карантин", actor=w.accounts["deputy"])
     cancelled = session.execute(sa.select(Lesson).where(Lesson.cancellation_id == made.id)).scalars().all()
     assert made.lessons == len(cancelled) == 4 and all(lesson.status == "cancelled" for lesson in cancelled)
@@ -190,7 +190,7 @@ def test_cancelling_grades_for_days_sends_one_notice_per_pupil(session, w):
     assert sorted(e.pupil_id for e in sent) == sorted(pupils)           # one each, not one per lesson
     assert {e.object_type for e in sent} == {"cancellation"}
     with pytest.raises(Refused):
-        lesson_actions.cancel_for_grades(w.school.id, grade_from=7, grade_to=7, starts_on=tt_on(10, 19),
+        grade_cancellations.cancel_for_grades(w.school.id, grade_from=7, grade_to=7, starts_on=tt_on(10, 19),
                                          ends_on=tt_on(10, 30), reason="again", actor=None)
 
 

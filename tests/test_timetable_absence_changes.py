@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kundoluk import tenancy
 from kundoluk.models import ChangeHistory, Lesson, LessonChange, NotificationEvent, TeacherAbsence
-from kundoluk.timetable import lesson_actions
+from kundoluk.timetable import grade_cancellations, lesson_actions
 from kundoluk.timetable.actions import Refused
 from tests import factories
 from tests.conftest import csrf_token, login, shows
@@ -156,7 +156,7 @@ def test_a_lesson_cancelled_for_several_grades_stays_cancelled_when_the_teacher_
     lesson = w.lessons[-1]
     absence = away(w, today(), tt_on(10, 30))
     substitute(w, lesson, absence)
-    lesson_actions.cancel_for_grades(w.school.id, grade_from=7, grade_to=7, starts_on=lesson.on_date,
+    grade_cancellations.cancel_for_grades(w.school.id, grade_from=7, grade_to=7, starts_on=lesson.on_date,
                                      ends_on=lesson.on_date, reason="карантин", actor=None)
     session.refresh(lesson)
     change(w, absence, today(), today())

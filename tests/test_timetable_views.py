@@ -137,6 +137,11 @@ def test_get_permission_matrix(client, w, persona):
 
 def post_urls(w):
     c, lesson, entry = w.school_class.public_id, w.lesson.public_id, w.entry.public_id
+    if "cancellation" not in w.__dict__:  # a row to lift (it cancels no lesson itself)
+        from kundoluk.models import Cancellation
+        w.cancellation = factories._add(Cancellation(school_id=w.school.id, grade_from=7, grade_to=7, reason="карантин",
+                                                     starts_on=tt_on(10, 26), ends_on=tt_on(10, 30)))
+    lift = w.cancellation.public_id
     return {
         "room_add": ("/timetable/rooms", None), "alternating_save": (f"/timetable/classes/{c}/alternating", None),
         "entry_add": (f"/timetable/classes/{c}/entries", None),
@@ -156,6 +161,7 @@ def post_urls(w):
         "absence_lesson_cancel": (f"/timetable/absences/{w.absence.public_id}/lessons/{lesson}/cancel",
                                   f"cancel-{lesson}"),
         "cancellation_add": ("/timetable/cancellations", None), "resync": ("/timetable/resync", None),
+        "cancellation_lift": (f"/timetable/cancellations/{lift}/lift", f"lift-{lift}"),
         "kiosk_add": ("/timetable/kiosk", None), "kiosk_revoke": (f"/timetable/kiosk/{w.link.public_id}/revoke", None),
     }
 

@@ -29,7 +29,9 @@ def _item_text(category, item, lang):
     if category == "timetable":
         return {"cancelled": _("a lesson is cancelled"), "substitute": _("a substitute teacher"),
                 "moved": _("a lesson is moved"), "room": _("another room"),
-                "added": _("an extra lesson")}.get(item.get("change"), _("changed"))
+                "added": _("an extra lesson"),
+                "cancelled_days": _("lessons are cancelled for some days"),
+                "resumed_days": _("lessons are held again")}.get(item.get("change"), _("changed"))
     return _("open the diary to read it")
 
 

@@ -13,4 +13,4 @@ nav.register("timetable.pay", _l("Lessons for pay"), PAY_READERS, 34)
 nav.register("timetable.my_week", _l("Timetable"), PUPIL, 30)
 nav.register("timetable.children", _l("Timetable"), PARENT, 30)
 
-from kundoluk.timetable import absence_views, lesson_views, views  # noqa: E402,F401
+from kundoluk.timetable import absence_views, cancellation_views, lesson_views, views  # noqa: E402,F401

@@ -178,6 +178,12 @@ class CancellationForm(FlaskForm):
             raise ValidationError(_l("The last grade comes before the first."))
 
 
+class LiftForm(FlaskForm):
+    """Lift a cancellation of several grades from a day on."""
+    from_day = LocalDateField(_l("Lift from"), validators=[InputRequired(REQUIRED)])
+    reason = _reason(required=True)
+
+
 class KioskForm(FlaskForm):
     label = StringField(_l("Screen name"), validators=[DataRequired(REQUIRED), Length(max=80)])
 

@@ -1,4 +1,5 @@
-"""Changes to single lessons, substitutions, cancellations for several grades, kiosk links.
+"""Changes to single lessons, teachers' absences and substitutions, kiosk links (cancelling
+whole grades is in grade_cancellations).
 
 Same rules as kundoluk.timetable.actions: refuse before changing anything (Refused), write
 through the contract, log who and why, tell the pupils concerned once per change.
@@ -12,19 +13,17 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from kundoluk import clock, events
+from kundoluk import clock
 from kundoluk.extensions import db
-from kundoluk.models import (
-    Cancellation, ChangeHistory, Enrolment, KioskLink, Lesson, SchoolClass, StudyGroup, TeacherAbsence,
-)
-from kundoluk.timetable import conflicts, materialise, queries
+from kundoluk.models import ChangeHistory, KioskLink, Lesson, StudyGroup, TeacherAbsence
+from kundoluk.timetable import conflicts, queries
 from kundoluk.timetable.actions import (
     Refused, checked_reason, derived_id, log_change, notify_lesson, save_or_refuse, year_or_refuse,
 )
 from kundoluk.web.i18n import format_date
 
 
-def _slot(lesson, group, teacher_id=None, room_id=None, period=None):
+def lesson_slot(lesson, group, teacher_id=None, room_id=None, period=None):
     return conflicts.Slot(group.id, group.school_class_id, group.kind, teacher_id or lesson.taught_by_id,
                           room_id if room_id is not None else lesson.room_id, lesson.shift_id,
                           period or lesson.period, lesson.id)
@@ -123,7 +122,7 @@ def restore_lesson(lesson, *, actor, reason, client_id, base_version, unlink=Fal
         raise Refused(_("This lesson is not cancelled."), status=409)
     group, _grade = _group_and_grade(lesson.group_id)
     bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
-    _refuse_clashes(lesson.school_id, _slot(lesson, group), lesson.on_date, bells)
+    _refuse_clashes(lesson.school_id, lesson_slot(lesson, group), lesson.on_date, bells)
     values = {"status": "planned", **({"absence_id": None} if unlink else {})}
     return _change(lesson, "restore", values, actor=actor, reason=reason, client_id=client_id,
                    base_version=base_version)
@@ -139,7 +138,7 @@ def move_lesson(lesson, *, on_date, period, actor, reason, client_id, base_versi
     group, grade = _group_and_grade(lesson.group_id)
     bells = queries.load_bells(lesson.school_id, on_date, on_date)
     term = _check_day(lesson.school_id, grade, on_date, lesson.shift_id, period, bells)
-    _refuse_clashes(lesson.school_id, _slot(lesson, group, period=period), on_date, bells)
+    _refuse_clashes(lesson.school_id, lesson_slot(lesson, group, period=period), on_date, bells)
     values = {"on_date": on_date, "period": period, "term_id": term, "moved_from_on": lesson.on_date,
               "moved_from_period": lesson.period, "flag": None}
     return _change(lesson, "move", values, actor=actor, reason=reason, client_id=client_id,
@@ -156,7 +155,7 @@ def change_room(lesson, *, room, actor, reason, client_id, base_version):
     group, _grade = _group_and_grade(lesson.group_id)
     bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
     if lesson.status == "planned":
-        _refuse_clashes(lesson.school_id, _slot(lesson, group, room_id=room.id), lesson.on_date, bells)
+        _refuse_clashes(lesson.school_id, lesson_slot(lesson, group, room_id=room.id), lesson.on_date, bells)
     return _change(lesson, "room", {"room_id": room.id, "room_pinned": True}, actor=actor, reason=reason,
                    client_id=client_id, base_version=base_version, room=room.name)
 
@@ -291,7 +290,7 @@ def assign_substitute(lesson, substitute, *, absence, actor, reason, client_id, 
         raise Refused(_("%(name)s is away on that day.", name=substitute.full_name), status=409)
     group, _grade = _group_and_grade(lesson.group_id)
     bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
-    _refuse_clashes(lesson.school_id, _slot(lesson, group, teacher_id=substitute.id), lesson.on_date, bells)
+    _refuse_clashes(lesson.school_id, lesson_slot(lesson, group, teacher_id=substitute.id), lesson.on_date, bells)
     values = {"taught_by_id": substitute.id, "absence_id": absence.id if absence else lesson.absence_id}
     return _change(lesson, "substitute", values, actor=actor, reason=reason, client_id=client_id,
                    base_version=base_version)
@@ -305,58 +304,6 @@ def remove_substitute(lesson, *, actor, reason, client_id, base_version, unlink=
     values = {"taught_by_id": lesson.teacher_id, **({"absence_id": None} if unlink else {})}
     return _change(lesson, "unsubstitute", values, actor=actor, reason=reason, client_id=client_id,
                    base_version=base_version)
-
-
-# --- Cancelling several grades at once -------------------------------------------------
-
-def cancel_for_grades(school_id, *, grade_from, grade_to, starts_on, ends_on, reason, actor):
-    """Cancel every planned lesson of these grades on these dates (quarantine, cold); one notice
-    per pupil for the whole range, not one per lesson."""
-    reason = checked_reason(reason)
-    if not (1 <= grade_from <= grade_to <= 12):
-        raise Refused(_("Choose grades from 1 to 12, the first not above the last."))
-    if ends_on < starts_on:
-        raise Refused(_("The last day comes before the first."))
-    year = year_or_refuse(school_id, starts_on)
-    if ends_on > year.ends_on:
-        raise Refused(_("%(date)s is outside the school year.", date=format_date(ends_on)))
-    in_grades = (sa.select(StudyGroup.id).join(SchoolClass, SchoolClass.id == StudyGroup.school_class_id)
-                 .where(SchoolClass.grade >= grade_from, SchoolClass.grade <= grade_to,
-                        SchoolClass.academic_year_id == year.id))
-    target = sa.and_(Lesson.school_id == school_id, Lesson.status == "planned", Lesson.on_date >= starts_on,
-                     Lesson.on_date <= ends_on, Lesson.group_id.in_(in_grades))
-    count = db.session.execute(sa.select(sa.func.count(Lesson.id)).where(target)).scalar()
-    if not count:
-        raise Refused(_("No lessons of these grades fall on these dates."))
-    cancellation = Cancellation(school_id=school_id, grade_from=grade_from, grade_to=grade_to, starts_on=starts_on,
-                                ends_on=ends_on, reason=reason, lessons=count,
-                                created_by_account_id=getattr(actor, "id", None))
-    db.session.add(cancellation)
-    db.session.flush()
-    table = Lesson.__table__
-    db.session.execute(table.update().where(
-        table.c.school_id == school_id, table.c.status == "planned", table.c.on_date >= starts_on,
-        table.c.on_date <= ends_on, table.c.group_id.in_(in_grades))
-        .values(status="cancelled", cancellation_id=cancellation.id, flag=None, version=table.c.version + 1))
-    materialise._expire_lessons()
-    _notify_grades(school_id, cancellation, year, actor)
-    return cancellation
-
-
-def _notify_grades(school_id, cancellation, year, actor):
-    if cancellation.ends_on < clock.today():
-        return
-    pupils = db.session.execute(
-        sa.select(Enrolment.pupil_id).distinct().join(SchoolClass, SchoolClass.id == Enrolment.school_class_id)
-        .where(SchoolClass.school_id == school_id, SchoolClass.academic_year_id == year.id,
-               SchoolClass.grade >= cancellation.grade_from, SchoolClass.grade <= cancellation.grade_to,
-               Enrolment.valid_from <= cancellation.ends_on,
-               sa.or_(Enrolment.valid_to.is_(None), Enrolment.valid_to >= cancellation.starts_on))).scalars()
-    payload = {"change": "cancelled_days", "from": cancellation.starts_on.isoformat(),
-               "to": cancellation.ends_on.isoformat()}
-    for pupil_id in sorted(set(pupils)):
-        events.emit("timetable", school_id=school_id, pupil_id=pupil_id, obj=cancellation, payload=payload,
-                    actor=actor, important=True)
 
 
 # --- Kiosk links -------------------------------------------------------------------------

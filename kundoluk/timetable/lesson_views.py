@@ -1,6 +1,6 @@
 """Lesson pages for staff and the deputy's desk: a class's week, one lesson and its changes,
-covering a lesson, one-off lessons, cancellations for several grades, flagged lessons, kiosk
-links and the monthly pay report (teachers' absences are in absence_views)."""
+covering a lesson, one-off lessons, flagged lessons, kiosk links and the monthly pay report
+(teachers' absences are in absence_views, cancellations for several grades in cancellation_views)."""
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, request, url_for
@@ -252,40 +252,6 @@ def lesson_add(class_id):
                 db.session.rollback()
                 problems, status = refused.messages, refused.status
     return render("timetable/lesson_new.html", school_class=school_class, form=form, problems=problems), status
-
-
-# --- Cancelling several grades ------------------------------------------------------------------------
-
-def _cancellations_page(form=None, problems=(), status=200):
-    year = queries.current_year(school_id())
-    return render("timetable/cancellations.html", form=form or forms.CancellationForm(),
-                  cancellations=queries.list_cancellations(school_id(), year) if year else [],
-                  problems=problems), status
-
-
-@bp.get("/cancellations")
-@policy(TIMETABLE_EDITORS)
-def cancellations():
-    return _cancellations_page()
-
-
-@bp.post("/cancellations")
-@policy(TIMETABLE_EDITORS)
-def cancellation_add():
-    form = forms.CancellationForm()
-    problems, status = [], 422
-    if form.validate_on_submit():
-        try:
-            made = lesson_actions.cancel_for_grades(
-                school_id(), grade_from=form.grade_from.data, grade_to=form.grade_to.data,
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data, reason=form.reason.data, actor=actor())
-            db.session.commit()
-            flash(_("%(count)s lessons cancelled.", count=made.lessons))
-            return redirect(url_for("timetable.cancellations"))
-        except Refused as refused:
-            db.session.rollback()
-            problems, status = refused.messages, refused.status
-    return _cancellations_page(form, problems, status)
 
 
 # --- Flagged lessons, re-sync -------------------------------------------------------------------------

@@ -104,6 +104,10 @@ def get_absence_or_404(public_id):
     return _first(sa.select(TeacherAbsence).where(TeacherAbsence.public_id == public_id))
 
 
+def get_cancellation_or_404(public_id):
+    return _first(sa.select(Cancellation).where(Cancellation.public_id == public_id))
+
+
 def get_kiosk_link_or_404(public_id):
     return _first(sa.select(KioskLink).where(KioskLink.public_id == public_id))
 
