@@ -17,21 +17,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from diary_first_visit import Recorder, launch, wait_quiet  # noqa: E402
-
-
-def sign_in(browser, base, login):
-    """Cookies of a session signed in through the form, and where it landed."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    url, cookies = page.url, context.cookies()
-    context.close()
-    return url, cookies
+from diary_first_visit import Recorder, launch, sign_in_in_browser, wait_quiet  # noqa: E402
 
 
 def summary(rows):
@@ -51,7 +37,7 @@ def main():
     with benchlib.DemoServer() as srv, sync_playwright() as p:
         browser = launch(p)
         try:
-            url, cookies = sign_in(browser, srv.base, args.login)
+            url, cookies = sign_in_in_browser(browser, srv.base, args.login)
             print(f"dev server {srv.base}, today {srv.today}, {args.login} lands on {url.removeprefix(srv.base)}; "
                   f"load {benchlib.loadavg()}")
             context = browser.new_context()
