@@ -8,6 +8,10 @@ code path wrote them:
 - a school-owned row about one pupil (it has a `pupil_id`: a mark, an absence, a remark, an
   event) bumps that pupil's stamp: only that pupil's diary shows it, so a teacher marking
   one pupil leaves every other family's kept pages alone;
+- a lesson, or a row about one lesson (its topic and homework, a change), bumps the class the
+  lesson is taught in, when the writing session holds the lesson and its group: only that
+  class's diaries show it, so the topics teachers save all day long leave other classes' pages
+  kept (a cross-class elective's lesson bumps its school);
 - any other school-owned row bumps its school; a row of `school` bumps that school;
 - an account row bumps that account's stamp; a person row that person's stamp, and the
   global one unless only their private columns changed (names show on other people's pages);
@@ -34,8 +38,9 @@ import redis.client
 from flask import current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from kundoluk.models import SchoolOwned
+from kundoluk.models import Lesson, SchoolOwned, StudyGroup
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,11 @@ def school(school_id):
 def pupil(pupil_id):
     """Moves with any school-owned row about this pupil."""
     return f"pupil:{pupil_id}"
+
+
+def school_class(class_id):
+    """Moves with this class's lessons and what is written about them (not with marks)."""
+    return f"class:{class_id}"
 
 
 def account(account_id):
@@ -220,7 +230,7 @@ def _backend():
     return current_app.extensions["kundoluk_stamps"]
 
 
-def _stamps_of(obj, changed=None):
+def _stamps_of(session, obj, changed=None):
     """The stamps a new, deleted or changed (columns `changed`) row moves."""
     table = obj.__table__.name
     if table == "account":
@@ -235,10 +245,35 @@ def _stamps_of(obj, changed=None):
         about = getattr(obj, "pupil_id", None)
         if about is not None and (changed is None or "pupil_id" not in changed):
             return {pupil(about)}
+        class_id = _lesson_class(session, obj, changed)
+        if class_id is not None:
+            return {school_class(class_id)}
         return {school(obj.school_id)}
     if table == "school":
         return {school(obj.id)}
     return {GLOBAL}
+
+
+def _lesson_class(session, obj, changed):
+    """The class of the lesson this row is or is about, when this session holds that lesson and
+    its group (a teacher's save always does) and the row did not move to another lesson or
+    group; else None. Read from loaded attributes only: the flush must not query."""
+    if isinstance(obj, Lesson):
+        lesson, link = obj, "group_id"
+    elif _loaded(obj, "lesson_id") is not None:
+        lesson, link = session.identity_map.get(identity_key(Lesson, _loaded(obj, "lesson_id"))), "lesson_id"
+    else:
+        return None
+    if lesson is None or (changed is not None and link in changed):
+        return None
+    group_id = _loaded(lesson, "group_id")
+    group = session.identity_map.get(identity_key(StudyGroup, group_id)) if group_id is not None else None
+    return _loaded(group, "school_class_id") if group is not None else None
+
+
+def _loaded(obj, column):
+    """The column's value if it is loaded (expired attributes would load: not during a flush)."""
+    return inspect(obj).dict.get(column)
 
 
 def _changed_columns(obj):
@@ -255,10 +290,10 @@ def _note(session, names):
 def _after_flush(session, _flush_context):
     names = set()
     for obj in itertools.chain(session.new, session.deleted):
-        names |= _stamps_of(obj)
+        names |= _stamps_of(session, obj)
     for obj in session.dirty:
         if session.is_modified(obj, include_collections=False):
-            names |= _stamps_of(obj, _changed_columns(obj))
+            names |= _stamps_of(session, obj, _changed_columns(obj))
     _note(session, names)
 
 

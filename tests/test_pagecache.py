@@ -1,6 +1,7 @@
 """Kept diary pages: served without SQL while nothing under them changed, never after."""
 import os
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,10 @@ import sqlalchemy as sa
 
 from kundoluk import clock, events, stamps
 from kundoluk.extensions import db
-from kundoluk.models import BellOverride, Guardianship, ImportRow, LessonContent, NotificationEvent
+from kundoluk.accounts import identity
+from kundoluk.models import BellOverride, Enrolment, Guardianship, ImportRow, LessonContent, NotificationEvent, Term
 from kundoluk.web.pagecache import Entry, PageCache
+from tests import factories
 from tests.conftest import login, post
 from tests.test_diary import TODAY, add_mark, make_lesson, url, week  # noqa: F401  (week is a fixture)
 
@@ -166,15 +169,83 @@ def stamp(app):
     return lambda name: stamps.read([name])[1]
 
 
-def test_a_mark_moves_its_pupils_stamp_and_a_topic_its_schools(week, session, stamp):
-    names = (stamps.pupil(week.classmate.id), stamps.pupil(week.pupil.id), stamps.school(week.school.id),
-             stamps.school(week.other_school.id), stamps.GLOBAL)
+def test_a_mark_moves_its_pupils_stamp_and_a_topic_its_classs(week, session, stamp):
+    names = (stamps.pupil(week.classmate.id), stamps.pupil(week.pupil.id),
+             stamps.school_class(week.school_class.id), stamps.school_class(week.sibling_class.id),
+             stamps.school(week.school.id), stamps.school(week.other_school.id), stamps.GLOBAL)
     start = [stamp(n) for n in names]
     add_mark(week, week.lesson, week.classmate, "4")
     assert [stamp(n) for n in names] == [start[0] + 1, *start[1:]]
     session.add(LessonContent(school_id=week.school.id, lesson_id=week.other_lesson.id, topic="Бөлчөктөр"))
     session.flush()
     assert [stamp(n) for n in names] == [start[0] + 1, start[1], start[2] + 1, *start[3:]]
+    week.other_lesson.room_pinned = True  # the lesson row itself: its class too
+    session.flush()
+    assert [stamp(n) for n in names] == [start[0] + 1, start[1], start[2] + 2, *start[3:]]
+
+
+def test_a_teachers_saved_topic_moves_its_classs_stamp_not_the_schools(client, week, session, stamp):
+    week.other_lesson.term_id = session.execute(sa.select(Term.id)).scalar_one()
+    session.flush()
+    names = (stamps.school_class(week.school_class.id), stamps.school(week.school.id), stamps.GLOBAL)
+    login(client, "teacher")
+    start = [stamp(n) for n in names]
+    resp = post(client, f"/journal/lessons/{week.other_lesson.public_id}/content",
+                {"topic": "Бөлчөктөр", "client_id": str(uuid.uuid4()), "base_version": "0"})
+    assert resp.status_code == 303
+    now = [stamp(n) for n in names]
+    assert now[0] > start[0] and now[1:] == start[1:]
+
+
+def test_a_lesson_no_class_can_be_named_for_moves_its_school(week, session, stamp):
+    """A cross-class elective's lesson, or one whose group the writing session does not hold."""
+    names = (stamps.school_class(week.school_class.id), stamps.school(week.school.id))
+    elective = factories.make_subgroup(week.school_class, week.pupil, name="Шахмат")
+    elective.kind, elective.school_class_id = "elective", None
+    lesson = make_lesson(week, TODAY, 6, assignment=factories.make_assignment(week.teacher, elective))
+    start = [stamp(n) for n in names]
+    session.add(LessonContent(school_id=week.school.id, lesson_id=lesson.id, topic="Дебют"))
+    session.flush()
+    assert [stamp(n) for n in names] == [start[0], start[1] + 1]
+    session.expunge(week.school_class.group)
+    session.add(LessonContent(school_id=week.school.id, lesson_id=week.other_lesson.id, topic="Бөлчөктөр"))
+    session.flush()
+    assert [stamp(n) for n in names] == [start[0], start[1] + 2]
+
+
+def test_another_classs_topic_leaves_the_page_kept_and_its_own_shows_at_once(client, week, session, count_sql):
+    physics = factories.make_assignment(week.teacher2, week.sibling_class)  # set-up: moves the school
+    login(client, "pupil")
+    warm(client, url(week))
+    elsewhere = make_lesson(week, TODAY, 3, assignment=physics)
+    session.add(LessonContent(school_id=week.school.id, lesson_id=elsewhere.id, topic="Ньютондун мыйзамдары"))
+    session.flush()
+    resp, statements = kept_hit(client, url(week), count_sql)
+    assert resp.status_code == 200 and statements == 0
+    session.add(LessonContent(school_id=week.school.id, lesson_id=make_lesson(week, TODAY, 4).id,
+                              topic="Квадраттык теңдемелер"))
+    session.flush()
+    assert "Квадраттык теңдемелер" in client.get(url(week)).get_data(as_text=True)
+
+
+def test_kept_pages_follow_every_class_the_pupil_was_in(app, week, session):
+    """After a move to another class, the diary still shows the old class's lessons: a kept
+    page depends on both classes' stamps, for the pupil and the parent alike."""
+    old = session.execute(sa.select(Enrolment).where(Enrolment.pupil_id == week.pupil.id)).scalar_one()
+    old.valid_to = TODAY - timedelta(days=1)
+    new_class = factories.make_class(week.school, 7, "Б")
+    session.add(Enrolment(school_id=week.school.id, pupil_id=week.pupil.id, school_class_id=new_class.id,
+                          valid_from=TODAY))
+    session.flush()
+    contexts = {}
+    with app.test_request_context():
+        for role in ("pupil", "parent"):
+            account = week.accounts[role]
+            user = identity.load_user(f"{account.id}:{account.session_version}")
+            contexts[role] = next(c for c in user.contexts if c.kind == role)
+    assert contexts["pupil"].pupil_class_ids == {week.school_class.id, new_class.id}
+    assert contexts["parent"].pupil_class_ids == {week.school_class.id, new_class.id, week.sibling_class.id}
+    assert contexts["pupil"].school_ids == {week.school.id}  # a class record grants nothing
 
 
 def test_a_classmates_mark_leaves_the_page_kept(client, week, count_sql):

@@ -35,6 +35,9 @@ class Context:
     class_ids: set = field(default_factory=set)      # classes this person is class teacher of
     child_ids: set = field(default_factory=set)      # parent: the children's person ids
     child_public_ids: set = field(default_factory=set)  # parent: the same children's URL ids
+    # Every class the pupil (or a child) was ever enrolled in: their diary shows those classes'
+    # lessons, so kept diary pages depend on these classes' data stamps (kundoluk.stamps).
+    pupil_class_ids: set = field(default_factory=set)
     school_ids: set = field(default_factory=set)     # schools whose rows this context may read
 
     def has(self, *roles):
@@ -85,7 +88,8 @@ def _valid(model):
 
 @cache
 def _role_rows_statement():
-    """Every current staff role, enrolment and child of :person_id on :today, with school names."""
+    """Every current staff role, enrolment and child of :person_id on :today, and every class
+    the person was ever enrolled in, with school names."""
     person_id = sa.bindparam("person_id", type_=sa.Integer)
     no_text, no_id = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)  # PostgreSQL types NULLs in a UNION
     staff = (sa.select(sa.literal("staff").label("kind"), Membership.school_id, Membership.role,
@@ -94,6 +98,10 @@ def _role_rows_statement():
     pupil = (sa.select(sa.literal("pupil"), Enrolment.school_id, no_text,
                        Enrolment.school_class_id, no_id, no_text)
              .where(Enrolment.pupil_id == person_id, _valid(Enrolment)))
+    # A pupil's earlier classes grant nothing; they only name what the diary's pages show.
+    record = (sa.select(sa.literal("record"), Enrolment.school_id, no_text,
+                        Enrolment.school_class_id, no_id, no_text)
+              .where(Enrolment.pupil_id == person_id))
     child = (sa.select(sa.literal("parent"), Enrolment.school_id, no_text,
                        Enrolment.school_class_id, Guardianship.pupil_id, Person.public_id)
              .select_from(Guardianship)
@@ -102,7 +110,7 @@ def _role_rows_statement():
              # read access to the old school's record (issue 6).
              .join(Enrolment, Enrolment.pupil_id == Guardianship.pupil_id, isouter=True)
              .where(Guardianship.parent_id == person_id, _valid(Guardianship)))
-    roles = sa.union_all(staff, pupil, child).subquery()
+    roles = sa.union_all(staff, pupil, record, child).subquery()
     return (sa.select(roles, School.name_ky, School.name_ru)
             .join(School, School.id == roles.c.school_id, isouter=True)
             .order_by(roles.c.kind, roles.c.school_id)
@@ -110,7 +118,7 @@ def _role_rows_statement():
 
 
 def _role_rows(person_id):
-    """One statement: every current staff role, enrolment and child, with school names."""
+    """One statement: every current staff role, enrolment, child and class record, with school names."""
     return db.session.execute(_role_rows_statement(), {"person_id": person_id, "today": clock.today()}).all()
 
 
@@ -123,8 +131,11 @@ def _account_statement():
 
 def build_contexts(rows):
     """Group role rows into contexts; staff first, then pupil, then parent."""
-    contexts = {}
+    contexts, record = {}, set()
     for kind, school_id, role, class_id, child_id, child_public_id, name_ky, name_ru in rows:
+        if kind == "record":
+            record.add(class_id)
+            continue
         key = "parent" if kind == "parent" else f"{kind}:{school_id}"
         ctx = contexts.get(key)
         if ctx is None:
@@ -140,6 +151,11 @@ def build_contexts(rows):
         if child_id:
             ctx.child_ids.add(child_id)
             ctx.child_public_ids.add(child_public_id)
+            if class_id:
+                ctx.pupil_class_ids.add(class_id)
+    for ctx in contexts.values():
+        if ctx.kind == "pupil":
+            ctx.pupil_class_ids = set(record)
     order = {"staff": 0, "pupil": 1, "parent": 2}
     return sorted(contexts.values(), key=lambda c: (order[c.kind], c.school_id or 0))
 

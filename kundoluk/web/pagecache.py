@@ -8,8 +8,8 @@ the address with its query, the htmx fragment asked for, the signed-in account a
 version, this session's CSRF token (which the page holds), its role context, and today.
 
 With the page go the data stamps (kundoluk.stamps) it was rendered under: the global one,
-the viewer's account and person, every school the role context may read, and each pupil
-whose diary the viewer reads. A kept page
+the viewer's account and person, every school the role context may read, every class the
+pupils whose diary the viewer reads were ever enrolled in, and each of those pupils. A kept page
 is served only while all of them are unchanged. Access stays decided by the view: a page is
 kept only after the view's policy and ownership checks passed for this very session, and any
 change that could alter that verdict (a new session version, a deactivated account, an
@@ -125,6 +125,7 @@ def _dependencies():
     pupils = {user.person.id} if ctx.kind == "pupil" else ctx.child_ids
     return [stamps.GLOBAL, stamps.account(user.account.id), stamps.person(user.person.id),
             *(stamps.school(sid) for sid in sorted(ctx.school_ids)),
+            *(stamps.school_class(cid) for cid in sorted(ctx.pupil_class_ids)),
             *(stamps.pupil(pid) for pid in sorted(pupils))]
 
 
