@@ -158,6 +158,62 @@ def test_another_familys_child_is_404_everywhere(client, week):
     assert client.get(url(week, week.other_pupil)).status_code == 200
 
 
+# Routes for families; any other route naming a pupil is staff-only, and a parent is refused it.
+FAMILY_ENDPOINTS = {"diary.week", "diary.marks_page", "diary.homework", "diary.remark_acknowledge",
+                    "timetable.child_week"}
+PUPIL_ARGUMENTS = {"pupil_id", "child_id"}
+
+
+def _urls_naming(app, week, pupil):
+    """Every rule of the app that takes a pupil, filled in with this pupil (and real objects
+    of the same school for its other parts), with the query strings and fragments it takes."""
+    fill = {"remark_id": week.family_remark.public_id, "lesson_id": week.lesson.public_id,
+            "public_id": week.school_class.public_id, "assignment_id": week.assignment.public_id,
+            "group_id": week.school_class.group.public_id, "parent_id": week.parent.public_id}
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments & PUPIL_ARGUMENTS:
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = path.replace(f"<{arg}>", pupil.public_id if arg in PUPIL_ARGUMENTS else fill.get(arg, "x"))
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            for query in ("", "?day=2026-10-12", "?term=x", "?day=2100-01-01"):
+                for headers in ({}, {"HX-Request": "true", "HX-Target": "week"}):
+                    yield rule.endpoint, method, path + query, headers
+
+
+def test_parent2_reaches_none_of_parents_children_by_any_url(app, client, week, session):
+    """A second family's parent, signed in, tries every route that names a pupil with each of
+    the first family's children: diary pages, fragments, acknowledgements, the timetable."""
+    parent2 = factories.make_parent(week.other_pupil, given="Гүлзат", family="Бейшеева")
+    factories.make_account(parent2, login="parent2")
+    login(client, "parent2")
+    family_routes, tried = set(), 0
+    for child in (week.pupil, week.sibling):
+        for endpoint, method, path, headers in _urls_naming(app, week, child):
+            resp = client.get(path, headers=headers) if method == "GET" else post(client, path, headers=headers)
+            body = resp.get_data(as_text=True)
+            if endpoint in FAMILY_ENDPOINTS:
+                assert resp.status_code == 404, path
+                family_routes.add(endpoint)
+            else:
+                assert resp.status_code in (403, 404), path
+            assert child.given_name not in body and "Сызыктуу теңдемелер" not in body, path
+            tried += 1
+        assert post(client, "/diary/child", {"pupil_id": child.public_id}).status_code == 404
+    assert family_routes == FAMILY_ENDPOINTS and tried > 100
+    session.refresh(week.family_remark)
+    session.refresh(week.accounts["parent"])
+    assert week.family_remark.acknowledged_by_account_id is None
+    assert client.get(url(week, week.other_pupil)).status_code == 200  # parent2's own child
+    # The same addresses are the real parent's diary: the test fills them in rightly.
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "parent")
+    for endpoint, method, path, headers in _urls_naming(app, week, week.pupil):
+        if endpoint in FAMILY_ENDPOINTS and method == "GET" and "2100" not in path and "term" not in path:
+            assert client.get(path, headers=headers).status_code == 200, path
+
+
 def test_staff_and_anonymous_have_no_diary(client, week):
     assert client.get(url(week)).status_code == 302
     login(client, "teacher")

@@ -60,11 +60,11 @@ def index():
 @pagecache.kept
 @policy(FAMILY)
 def week(pupil_id):
+    require_own_pupil(current_user, pupil_id)  # first: another family's child is 404 whatever the date
     try:
         monday = weeks.parse_day(request.args.get("day"))
     except weeks.BadDay:
         return _bad_day()
-    require_own_pupil(current_user, pupil_id)
     return pagecache.serve(lambda: _week(pupil_id, monday))
 
 
