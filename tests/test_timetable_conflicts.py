@@ -1,5 +1,6 @@
 """Nobody in two places at once, and bad input refused with nothing saved (rule tests)."""
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -155,6 +156,50 @@ def test_moving_into_a_taken_period_is_refused(session, w):
     moved = lesson_actions.move_lesson(mine, on_date=day, period=3, actor=None, reason="swap", client_id=cid(),
                                        base_version=mine.version)
     assert (moved.on_date, moved.period, moved.moved_from_period) == (day, 3, 1)
+
+
+def _next(weekday, day):
+    """The first date with this ISO weekday on or after day (whatever year the tests run in)."""
+    return day + timedelta(days=(weekday - day.isoweekday()) % 7)
+
+
+def test_a_weekly_entry_is_checked_against_one_off_and_moved_lessons(session, w):
+    """Materialising never refuses, so the entry is: a make-up on one Thursday, or a lesson
+    moved to a Thursday, makes that slot taken on that date for a new every-week entry."""
+    day = _next(4, tt_on(11, 23))  # a Thursday in the second quarter
+    lesson_actions.add_lesson(w.school.id, factories.make_assignment(w.teacher, w.sibling_class, w.math),
+                              on_date=day, period=4, room=None, actor=None, reason="make-up", client_id=cid())
+    message = refused(session, lambda: place(w, w.assignment, 4, 4, valid_from=tt_on(11, 10)))
+    assert w.teacher.full_name in message and str(day.day) in message
+    place(w, w.assignment, 4, 4, valid_from=day + timedelta(days=1))  # from after the make-up: free
+    physics = factories.make_assignment(w.teacher2, w.school_class)
+    place(w, physics, 2, 5)  # Tuesdays, lesson 5
+    tuesday = _lesson_on(session, physics, _next(2, tt_on(12, 1)))
+    moved = lesson_actions.move_lesson(tuesday, on_date=tuesday.on_date + timedelta(days=2), period=6,
+                                       actor=None, reason="swap", client_id=cid(), base_version=tuesday.version)
+    message = refused(session, lambda: place(w, factories.make_assignment(w.admin, w.school_class), 4, 6))
+    assert "7-А" in message
+    place(w, factories.make_assignment(w.admin, w.school_class), 4, 6,
+          valid_from=moved.on_date + timedelta(days=1))
+
+
+def test_a_weekly_entry_is_checked_against_a_days_substitute_and_room(session, w):
+    """A substitute is busy with the lesson they cover, a room changed for one day is taken:
+    only those clash (the covered lesson's class and regular room stay the entry's own)."""
+    place(w, w.assignment, 5, 2)  # Fridays, lesson 2
+    friday = _lesson_on(session, w.assignment, _next(5, tt_on(12, 1)))
+    lesson_actions.assign_substitute(friday, w.class_teacher, absence=None, actor=None, reason="", client_id=cid(),
+                                     base_version=friday.version)
+    elsewhere = factories.make_assignment(w.class_teacher, other_class(w))
+    message = refused(session, lambda: place(w, elsewhere, 5, 2))
+    assert w.class_teacher.full_name in message and str(friday.on_date.day) in message
+    place(w, elsewhere, 5, 2, valid_from=friday.on_date + timedelta(days=1))
+    room = factories.tt_room(w.school, "301")
+    lesson_actions.change_room(friday, room=room, actor=None, reason="лаборатория", client_id=cid(),
+                               base_version=friday.version)
+    message = refused(session, lambda: place(w, factories.make_assignment(w.admin, w.sibling_class), 5, 2,
+                                             room=room))
+    assert "301" in message
 
 
 def test_a_busy_teacher_cannot_substitute(session, w):

@@ -8,6 +8,7 @@ pupil concerned for lessons from today on. The view commits.
 """
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -155,7 +156,7 @@ def _check_entry(school_id, assignment, group, school_class, shift_id, weekday, 
     if not bells.has_period(shift_id, period):
         raise Refused(_("Lesson %(period)s is not in the bell schedule of shift %(shift)s.",
                         period=period, shift=bells.numbers.get(shift_id, "")))
-    year_or_refuse(school_id, valid_from)
+    year = year_or_refuse(school_id, valid_from)
     if assignment.valid_from > valid_from or (assignment.valid_to and assignment.valid_to < valid_from):
         raise Refused(_("This teaching assignment does not run on %(date)s.", date=format_date(valid_from)))
     if parity != "every" and school_class is not None and not queries.is_alternating(school_class.id):
@@ -164,9 +165,20 @@ def _check_entry(school_id, assignment, group, school_class, shift_id, weekday, 
     slot = conflicts.Slot(group.id, group.school_class_id, group.kind, assignment.teacher_id,
                           room.id if room else None, shift_id, period, exclude_id)
     clashes = conflicts.entry_conflicts(school_id, slot, weekday, parity, valid_from, assignment.valid_to, bells)
+    if not clashes:
+        dates = _entry_dates(year, school_class, weekday, parity, valid_from, assignment.valid_to)
+        clashes = conflicts.off_timetable_conflicts(school_id, slot, dates, bells)
     if clashes:
         raise Refused(*clashes, status=409)
     return assignment.valid_to
+
+
+def _entry_dates(year, school_class, weekday, parity, valid_from, valid_to):
+    """The dates an entry would hold a lesson on, exactly as materialising will produce them."""
+    entry = SimpleNamespace(id=None, weekday=weekday, parity=parity, valid_from=valid_from, valid_to=valid_to,
+                            grade=school_class.grade if school_class is not None else None)
+    return [day for _, day in materialise.produced(queries.load_calendar(year), {None: entry}, valid_from,
+                                                   year.ends_on)]
 
 
 def place_entry(school_id, assignment, *, weekday, period, parity, room, valid_from, actor, reason, client_id,

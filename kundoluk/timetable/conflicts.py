@@ -92,9 +92,13 @@ def _group_label(school_class, group):
     return _("%(class)s, group %(group)s", **{"class": school_class.label, "group": group.name})
 
 
-def _clash_messages(slot, others, times_of, clash, describe_when):
+ALL_CHECKS = ("teacher", "room", "group")
+
+
+def _clash_messages(slot, others, times_of, clash, describe_when, checks=lambda other: ALL_CHECKS):
     """Translated messages for each clash between the slot and the other rows (words are only
-    formatted when there is a clash: the same checks run outside requests, in the demo)."""
+    formatted when there is a clash: the same checks run outside requests, in the demo).
+    checks(row) names what may clash with that row: teacher, room, group."""
     mine = times_of(slot.shift_id, slot.period)
     found = []
     for row in others:
@@ -102,12 +106,14 @@ def _clash_messages(slot, others, times_of, clash, describe_when):
         theirs = times_of(other.shift_id, other.period)
         if mine is None or theirs is None or not schooldays.overlaps(*mine, *theirs):
             continue
-        kinds = [kind for kind, hit in (
-            ("teacher", _teacher_of(other) == slot.teacher_id),
-            ("room", slot.room_id is not None and other.room_id == slot.room_id),
-            ("group", clash(slot.group_id, slot.class_id, slot.group_kind, group.id, group.school_class_id,
-                            group.kind))) if hit]
-        found += [(kind, row) for kind in kinds]
+        wanted = checks(other)
+        if "teacher" in wanted and _teacher_of(other) == slot.teacher_id:
+            found.append(("teacher", row))
+        if "room" in wanted and slot.room_id is not None and other.room_id == slot.room_id:
+            found.append(("room", row))
+        if "group" in wanted and clash(slot.group_id, slot.class_id, slot.group_kind, group.id,
+                                       group.school_class_id, group.kind):
+            found.append(("group", row))
     if not found:
         return []
     when = describe_when()
@@ -160,16 +166,20 @@ def entry_conflicts(school_id, slot, weekday, parity, valid_from, valid_to, bell
                            lambda: labels.weekday(weekday))
 
 
-def lesson_conflicts(school_id, slot, day, bells):
-    """Clashes of a lesson on a date with the planned lessons of that date; [] if none."""
+def _lessons_named():
+    """Lessons with what a clash message names: group, class, subject, who teaches, room."""
     teacher = aliased(Person)
-    stmt = (sa.select(Lesson, StudyGroup, SchoolClass, Subject, teacher, Room)
+    return (sa.select(Lesson, StudyGroup, SchoolClass, Subject, teacher, Room)
             .join(StudyGroup, StudyGroup.id == Lesson.group_id)
             .join(SchoolClass, SchoolClass.id == StudyGroup.school_class_id, isouter=True)
             .join(Subject, Subject.id == Lesson.subject_id)
             .join(teacher, teacher.id == Lesson.taught_by_id)
-            .join(Room, Room.id == Lesson.room_id, isouter=True)
-            .where(Lesson.school_id == school_id, Lesson.on_date == day, Lesson.status == "planned"))
+            .join(Room, Room.id == Lesson.room_id, isouter=True))
+
+
+def lesson_conflicts(school_id, slot, day, bells):
+    """Clashes of a lesson on a date with the planned lessons of that date; [] if none."""
+    stmt = _lessons_named().where(Lesson.school_id == school_id, Lesson.on_date == day, Lesson.status == "planned")
     if slot.exclude_id is not None:
         stmt = stmt.where(Lesson.id != slot.exclude_id)
     rows = list(db.session.execute(stmt))
@@ -177,3 +187,31 @@ def lesson_conflicts(school_id, slot, day, bells):
     def times_of(shift_id, period):
         return bells.on(shift_id, day, period)
     return _clash_messages(slot, rows, times_of, GroupClash(day), lambda: format_date(day, "long"))
+
+
+def off_timetable_conflicts(school_id, slot, dates, bells):
+    """Clashes of a weekly entry, on the dates it would hold a lesson, with what the weekly
+    timetable does not say about those dates: one-off lessons and lessons moved to another
+    time (any clash), a substitute's lessons (their teacher), rooms changed for a day (their
+    room). The rest stands where its own entry puts it and was checked through that entry by
+    entry_conflicts. Materialising never refuses, so this is the last moment to say so."""
+    off_entry = sa.or_(Lesson.timetable_entry_id.is_(None), Lesson.moved_from_on.is_not(None))
+    stmt = (_lessons_named()
+            .where(Lesson.school_id == school_id, Lesson.on_date.in_(list(dates)),  # one weekday: ≤ 53 dates
+                   Lesson.status == "planned",
+                   sa.or_(off_entry, Lesson.taught_by_id != Lesson.teacher_id, Lesson.room_pinned))
+            .order_by(Lesson.on_date, Lesson.period))
+    rows = db.session.execute(stmt).all() if dates else []
+    found = []
+    for day in sorted({row[0].on_date for row in rows}):
+        def times_of(shift_id, period, day=day):
+            return bells.on(shift_id, day, period)
+        found += _clash_messages(slot, [row for row in rows if row[0].on_date == day], times_of,
+                                 GroupClash(day), lambda day=day: format_date(day, "long"), _off_entry_checks)
+    return found
+
+
+def _off_entry_checks(lesson):
+    if lesson.timetable_entry_id is None or lesson.moved_from_on is not None:
+        return ALL_CHECKS
+    return (("teacher",) if lesson.substituted else ()) + (("room",) if lesson.room_pinned else ())
