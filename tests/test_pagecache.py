@@ -12,6 +12,7 @@ from kundoluk import clock, events, stamps
 from kundoluk.extensions import db
 from kundoluk.accounts import identity
 from kundoluk.models import BellOverride, Enrolment, Guardianship, ImportRow, LessonContent, NotificationEvent, Term
+from kundoluk.web import pagecache
 from kundoluk.web.pagecache import Entry, PageCache
 from tests import factories
 from tests.conftest import login, post
@@ -141,6 +142,20 @@ def test_etag_revalidation_answers_304_until_something_changes(client, week):
     add_mark(week, make_lesson(week, TODAY, 5), week.pupil, "4")
     fresh = client.get(url(week), headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != tag
+
+
+def test_a_page_rendered_before_it_could_be_kept_keeps_its_tag(client, week, monkeypatch):
+    """A session's first page is rendered, not kept, and tagged like any page; its kept copy
+    carries the same tag, so the phone's next visit is a 304, not the same page again."""
+    login(client, "parent")
+    gzip_ = {"Accept-Encoding": "gzip"}
+    with monkeypatch.context() as patch:
+        patch.setattr(pagecache, "_key", lambda: None)
+        first = client.get(url(week), headers=gzip_)
+    assert first.status_code == 200 and first.headers["ETag"].endswith(':gzip"')
+    for _ in range(2):  # kept now, then answered from the kept copy
+        again = client.get(url(week), headers={**gzip_, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
 
 
 def test_an_error_is_never_kept(client, week):

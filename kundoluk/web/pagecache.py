@@ -20,7 +20,6 @@ An entry also expires after PAGE_CACHE_SECONDS, in case a stamp bump was ever lo
 lets the browser, and so the service worker's background refresh, revalidate with a 304.
 """
 import gzip
-import hashlib
 import threading
 import time
 import zlib
@@ -29,6 +28,7 @@ from functools import wraps
 
 from flask import Response, current_app, request, session
 from flask_login import current_user
+from werkzeug.http import generate_etag
 
 from kundoluk import clock, stamps
 from kundoluk.web.htmx import fragment_target
@@ -134,13 +134,13 @@ def _entry(resp, names, values):
     # A cookie the view set belongs to the request that rendered the page, not to its repeats.
     headers = [(k, v) for k, v in resp.headers.items()
                if k.lower() not in ("content-length", "content-encoding", "set-cookie")]
-    etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+    etag = generate_etag(body)  # as conditional_get tags any page: a first visit's tag still holds
     return Entry(gzip.compress(body, GZIP_LEVEL, mtime=0), etag, headers, names, values, time.monotonic())
 
 
 def _respond(entry):
     gzipped = "gzip" in request.accept_encodings
-    etag = entry.etag + ("-gz" if gzipped else "")  # one tag per representation
+    etag = entry.etag + (":gzip" if gzipped else "")  # one tag per representation, as Flask-Compress makes
     if request.if_none_match.contains_weak(etag):
         resp = Response(status=304, headers=[(k, v) for k, v in entry.headers if k == "Vary"])
     else:
