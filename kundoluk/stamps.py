@@ -17,7 +17,9 @@ code path wrote them:
   global one unless only their private columns changed (names show on other people's pages);
 - any other row, and any bulk INSERT/UPDATE/DELETE, bumps the global stamp (set-up work, rare);
 - tables and columns that no kept page shows are skipped (UNSEEN_*), so the push worker
-  marking events handled does not empty every cache.
+  marking events handled does not empty every cache;
+- a write receipt moves its author's writer stamp: it spends the client id of a form, which
+  a page's tag must then tell apart (kundoluk.web.security.conditional_get).
 
 A change bumps when it is flushed (a reader on the same connection sees a new stamp at
 once) and again after its commit: a reader that rendered from the data as it was before the
@@ -72,6 +74,11 @@ def pupil(pupil_id):
 def school_class(class_id):
     """Moves with this class's lessons and what is written about them (not with marks)."""
     return f"class:{class_id}"
+
+
+def writer(account_id):
+    """Moves with every write receipt of this account (no kept page depends on it)."""
+    return f"writer:{account_id}"
 
 
 def account(account_id):
@@ -239,6 +246,8 @@ def _stamps_of(session, obj, changed=None):
         if changed is not None and changed <= PRIVATE_PERSON_COLUMNS:
             return {person(obj.id)}
         return {person(obj.id), GLOBAL}
+    if table == "write_receipt":
+        return {writer(obj.account_id)} if obj.account_id is not None else set()
     if table in UNSEEN_TABLES or (changed is not None and changed <= UNSEEN_COLUMNS.get(table, frozenset())):
         return set()
     if isinstance(obj, SchoolOwned):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from kundoluk import clock, events, stamps
 from kundoluk.extensions import db
 from kundoluk.accounts import identity
-from kundoluk.models import BellOverride, Enrolment, Guardianship, ImportRow, LessonContent, NotificationEvent, Term
+from kundoluk.models import BellOverride, Enrolment, Guardianship, ImportRow, LessonContent, NotificationEvent, Term, WriteReceipt
 from kundoluk.web import pagecache
 from kundoluk.web.pagecache import Entry, PageCache
 from tests import factories
@@ -305,6 +305,17 @@ def test_what_no_page_shows_moves_nothing(week, session, stamp):
     session.flush()
     assert [stamp(n) for n in watched] == start
     assert session.get(NotificationEvent, event.id).handled_at is not None
+
+
+def test_a_write_receipt_moves_only_its_authors_writer_stamp(week, session, stamp):
+    author = week.accounts["teacher"]
+    watched = (stamps.writer(author.id), stamps.writer(week.accounts["deputy"].id), stamps.school(week.school.id),
+               stamps.GLOBAL, stamps.account(author.id))
+    start = [stamp(n) for n in watched]
+    session.add(WriteReceipt(client_id=str(uuid.uuid4()), account_id=author.id, school_id=week.school.id,
+                             table_name="mark", row_id=week.mark.id, payload_hash="0" * 64, version=1))
+    session.flush()
+    assert [stamp(n) for n in watched] == [start[0] + 1, *start[1:]]
 
 
 def test_a_bulk_statement_moves_the_global_stamp(week, session, stamp):

@@ -1,12 +1,19 @@
 """Security headers, the CSP, the Origin check, the CSRF token and conditional GETs."""
-from flask import Blueprint, abort, current_app, g, jsonify, request, session
-from flask_wtf.csrf import generate_csrf
+import re
 
+from flask import Blueprint, abort, current_app, g, jsonify, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.http import generate_etag
+
+from kundoluk import stamps
 from kundoluk.web.access import PUBLIC, policy
 
 bp = Blueprint("security", __name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 SIGNED_TOKEN = "csrf_signed"  # session key: [raw token, its signed form]
+# The write contract's key, new in each form at each render (kundoluk.writes).
+CLIENT_ID_VALUES = re.compile(rb'(<input[^>]*\bname="client_id"[^>]*\bvalue=")[^"]*"')
 
 
 def content_security_policy(style_hashes):
@@ -51,9 +58,23 @@ def conditional_get(resp):
     if (request.method == "GET" and resp.status_code == 200 and resp.mimetype == "text/html"
             and not resp.is_streamed and not resp.direct_passthrough
             and resp.get_etag()[0] is None and "Content-Encoding" not in resp.headers):
-        resp.add_etag()
+        resp.set_etag(_page_tag(resp.get_data()))
         resp.make_conditional(request)
     return resp
+
+
+def _page_tag(body):
+    """The tag of a page. Forms get a new client id at every render, so a page of forms would
+    never be the same twice: its tag leaves the ids out and takes instead how many writes the
+    viewer has made (their writer stamp). A copy the phone holds then keeps its own ids, and
+    they are unspent: a write that spends an id leaves a receipt, which moves that stamp."""
+    masked = CLIENT_ID_VALUES.sub(rb'\1"', body)
+    if masked == body or not current_user.is_authenticated:
+        return generate_etag(body)
+    written = stamps.read([stamps.writer(current_user.account.id)])
+    if written is None:
+        return generate_etag(body)  # cannot tell spent ids from unspent: tag the ids too
+    return generate_etag(masked + repr(written).encode())
 
 
 def add_headers(resp):
