@@ -22,7 +22,8 @@ from kundoluk.web.access import PUBLIC, policy
 
 bp = Blueprint("assets", __name__)
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
-BUNDLES = {"app.js": [HTMX_FILE, "js/app.js"], "journal.js": ["js/journal.js"]}  # journal.js: staff pages only
+# journal.js: staff pages only; the grid writes through the outbox, so the outbox comes first.
+BUNDLES = {"app.js": [HTMX_FILE, "js/app.js"], "journal.js": ["js/outbox.js", "js/journal-grid.js"]}
 SKIP_DIRS = {"css"}  # inlined, never fetched
 TYPES = {".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
          ".txt": "text/plain; charset=utf-8", ".json": "application/json", ".css": "text/css"}
