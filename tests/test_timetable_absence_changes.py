@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kundoluk import tenancy
 from kundoluk.models import ChangeHistory, Lesson, LessonChange, NotificationEvent, TeacherAbsence
-from kundoluk.timetable import grade_cancellations, lesson_actions
+from kundoluk.timetable import grade_cancellations, lesson_actions, queries, substitutes
 from kundoluk.timetable.actions import Refused
 from tests import factories
 from tests.conftest import csrf_token, login, shows
@@ -175,6 +175,48 @@ def test_an_extension_keeps_the_covered_lessons_and_its_new_days_wait_for_cover(
     history = absence_history(session, absence.id)
     assert history[-1].old["ends_on"] == today().isoformat() and history[-1].new["ends_on"] == "2026-10-30"
     assert history[-1].actor_account_id == w.accounts["deputy"].id
+
+
+def _substitute_falls_ill(w, lesson):
+    """The regular teacher is away; their substitute is then recorded away too and replaced."""
+    regular_away = away(w, lesson.on_date, lesson.on_date)
+    substitute(w, lesson, regular_away)
+    substitute_away = lesson_actions.record_absence(w.school.id, w.class_teacher, starts_on=lesson.on_date,
+                                                    ends_on=lesson.on_date, reason="температура",
+                                                    actor=w.accounts["deputy"], client_id=cid())
+    lesson_actions.assign_substitute(lesson, w.admin, absence=substitute_away, actor=w.accounts["deputy"],
+                                     reason="", client_id=cid(), base_version=lesson.version)
+    assert (lesson.taught_by_id, lesson.absence_id) == (w.admin.id, substitute_away.id)
+    return regular_away, substitute_away
+
+
+def withdraw(w, absence):
+    lesson_actions.withdraw_absence(absence, actor=w.accounts["deputy"], reason="ошибка", client_id=cid(),
+                                    base_version=absence.version)
+
+
+def test_a_substitute_recorded_away_by_mistake_covers_the_lesson_again(session, r):
+    """Not back to the regular teacher, who is away that day: to the substitute who is in after
+    all, under the regular teacher's absence."""
+    w = r
+    lesson = w.lessons[1]
+    regular_away, substitute_away = _substitute_falls_ill(w, lesson)
+    withdraw(w, substitute_away)
+    assert (lesson.taught_by_id, lesson.absence_id) == (w.class_teacher.id, regular_away.id)
+    assert changes(session, lesson)[-1].kind == "substitute"
+
+
+def test_a_lesson_whose_substitute_is_busy_again_waits_for_cover_under_the_regular_teachers_absence(session, r):
+    w = r
+    lesson = w.lessons[1]
+    regular_away, substitute_away = _substitute_falls_ill(w, lesson)
+    meanwhile = factories.make_assignment(w.class_teacher, factories.make_class(w.school, 9, "Ж"))
+    lesson_actions.add_lesson(w.school.id, meanwhile, on_date=lesson.on_date, period=lesson.period, room=None,
+                              actor=w.accounts["deputy"], reason="кошумча", client_id=cid())
+    change(w, substitute_away, lesson.on_date + timedelta(days=1), lesson.on_date + timedelta(days=1))
+    assert (lesson.taught_by_id, lesson.absence_id) == (w.teacher.id, regular_away.id)
+    bells = queries.load_bells(w.school.id, lesson.on_date, lesson.on_date)
+    assert lesson.id in {view.lesson.id for view in substitutes.absence_lessons(regular_away, bells)}
 
 
 def test_days_before_today_cannot_be_taken_out(session, r):

@@ -217,7 +217,8 @@ def change_absence(absence, *, starts_on, ends_on, reason, actor, client_id, bas
     _refuse_dropping_past(was, starts_on, ends_on)
     _refuse_overlap(absence.school_id, absence.teacher_id, starts_on, ends_on, absence.id)
     dropped = [lesson for lesson in _linked_lessons(absence) if not starts_on <= lesson.on_date <= ends_on]
-    _release(dropped, actor=actor, reason=_("The teacher's absence no longer covers this day."), client_id=client_id)
+    _release(dropped, absence, actor=actor, reason=_("The teacher's absence no longer covers this day."),
+             client_id=client_id)
     return absence
 
 
@@ -240,7 +241,7 @@ def withdraw_absence(absence, *, actor, reason, client_id, base_version):
     if absence.starts_on <= clock.today():
         raise Refused(_("This absence has begun and cannot be withdrawn. If the teacher is back, change its "
                         "last day instead."), status=409)
-    _release(_linked_lessons(absence), actor=actor, reason=reason, client_id=client_id)
+    _release(_linked_lessons(absence), absence, actor=actor, reason=reason, client_id=client_id)
     old = {"teacher_id": absence.teacher_id, "starts_on": absence.starts_on.isoformat(),
            "ends_on": absence.ends_on.isoformat(), "reason": absence.reason, "version": absence.version,
            "created_by_account_id": absence.created_by_account_id}
@@ -256,20 +257,52 @@ def _linked_lessons(absence):
                               .order_by(Lesson.on_date, Lesson.period)).scalars().all()
 
 
-def _release(lessons, *, actor, reason, client_id):
-    """Lessons an absence no longer covers: one cancelled for it is held again, a substituted one
-    goes back to its regular teacher, and none stays linked. Each write has its own derived client id."""
+def _release(lessons, absence, *, actor, reason, client_id):
+    """Lessons the absence no longer covers: one cancelled for it is held again (a cancellation
+    of whole grades stays), its cover goes back to its regular teacher, and none stays linked.
+    Each write has its own derived client id. When the regular teacher is away that day too,
+    the absent one was their substitute: see _cover_again."""
     for lesson in lessons:
         if lesson.status == "cancelled" and lesson.cancellation_id is None:  # a quarantine stays
             restore_lesson(lesson, unlink=True, actor=actor, reason=reason, base_version=lesson.version,
                            client_id=derived_id(client_id, "restore:" + lesson.public_id))
-        if lesson.substituted:
+        regular_away = _away(lesson.teacher_id, lesson.on_date, besides=absence)
+        if regular_away is not None:
+            _cover_again(lesson, absence, regular_away, actor=actor, reason=reason, client_id=client_id)
+        elif lesson.substituted:
             remove_substitute(lesson, unlink=True, actor=actor, reason=reason, base_version=lesson.version,
                               client_id=derived_id(client_id, "unsubstitute:" + lesson.public_id))
-        if lesson.absence_id is not None:
+        if lesson.absence_id == absence.id:
             save_or_refuse(Lesson, {"absence_id": None}, lesson.school_id,
                            derived_id(client_id, "unlink:" + lesson.public_id), actor, row=lesson,
                            base_version=lesson.version)
+
+
+def _away(teacher_id, day, besides=None):
+    """The teacher's absence covering that day, other than `besides`; None if they are in."""
+    stmt = sa.select(TeacherAbsence).where(TeacherAbsence.teacher_id == teacher_id, TeacherAbsence.starts_on <= day,
+                                           TeacherAbsence.ends_on >= day)
+    if besides is not None:
+        stmt = stmt.where(TeacherAbsence.id != besides.id)
+    return db.session.execute(stmt.limit(1)).scalar()
+
+
+def _cover_again(lesson, released, regular_away, *, actor, reason, client_id):
+    """The released absence's teacher was this lesson's substitute, under the regular teacher's
+    own absence, and was replaced or the lesson cancelled while they were thought away. They
+    cover it again when free at that time; else the lesson waits for cover under the regular
+    teacher's absence (its page lists it), rather than go back to a teacher who is away."""
+    substitute = released.teacher_id
+    group, _grade = _group_and_grade(lesson.group_id)
+    bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
+    free = (_away(substitute, lesson.on_date, besides=released) is None and lesson.status == "planned"
+            and not conflicts.lesson_conflicts(lesson.school_id, lesson_slot(lesson, group, teacher_id=substitute),
+                                               lesson.on_date, bells))
+    cover = substitute if free else lesson.teacher_id
+    if (lesson.taught_by_id, lesson.absence_id) != (cover, regular_away.id):
+        _change(lesson, "substitute" if free else "unsubstitute",
+                {"taught_by_id": cover, "absence_id": regular_away.id}, actor=actor, reason=reason,
+                client_id=derived_id(client_id, "cover:" + lesson.public_id), base_version=lesson.version)
 
 
 def assign_substitute(lesson, substitute, *, absence, actor, reason, client_id, base_version):
@@ -283,10 +316,7 @@ def assign_substitute(lesson, substitute, *, absence, actor, reason, client_id, 
         raise Refused(_("This teacher already teaches the lesson."), status=409)
     if substitute.id == lesson.teacher_id and absence is not None:
         raise Refused(_("The regular teacher is away on that day."), status=409)
-    away = db.session.execute(sa.select(TeacherAbsence.id).where(
-        TeacherAbsence.teacher_id == substitute.id, TeacherAbsence.starts_on <= lesson.on_date,
-        TeacherAbsence.ends_on >= lesson.on_date).limit(1)).first()
-    if away:
+    if _away(substitute.id, lesson.on_date) is not None:
         raise Refused(_("%(name)s is away on that day.", name=substitute.full_name), status=409)
     group, _grade = _group_and_grade(lesson.group_id)
     bells = queries.load_bells(lesson.school_id, lesson.on_date, lesson.on_date)
