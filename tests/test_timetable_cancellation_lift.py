@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from kundoluk import tenancy
-from kundoluk.models import Cancellation, ChangeHistory, Enrolment, Lesson, LessonChange, NotificationEvent
+from kundoluk.models import Cancellation, ChangeHistory, Enrolment, Lesson, LessonChange, NotificationEvent, Shift
 from kundoluk.timetable import actions, grade_cancellations, lesson_actions
 from kundoluk.timetable.actions import Refused
 from tests import factories
@@ -149,6 +149,28 @@ def test_the_same_teacher_elsewhere_at_another_time_is_no_clash(session, w):
     assert after[tt_on(10, 28)] == ("planned", None)              # the teacher's other lesson is at 2
     assert after[tt_on(10, 30)] == ("cancelled", made.id)         # the teacher teaches grade 9 then
     assert (done.restored, done.kept) == (3, 1) and same_time.status == "planned"
+
+
+def test_a_lesson_of_the_other_shift_clashes_by_clock_time_only(session, w):
+    """Periods of the second shift are other times: its lesson 1 (9:00–9:45) overlaps the first
+    shift's lesson 2 (8:55–9:40), its lesson 2 (9:55) does not."""
+    made = cancel(w, tt_on(10, 21), tt_on(10, 30))
+    afternoon = Shift(school_id=w.school.id, number=2)
+    session.add(afternoon)
+    session.flush()
+    factories.tt_bells(w.school, afternoon, first_bell=(9, 0))
+    sixth = factories.make_class(w.school, 6, "В")
+    sixth.shift_id = afternoon.id
+    session.flush()
+    sixth_math = factories.make_assignment(w.teacher, sixth, hours=1)
+    for day, period in ((tt_on(10, 23), 2), (tt_on(10, 30), 1)):   # Fridays: grade 7 has lesson 2 then
+        lesson_actions.add_lesson(w.school.id, sixth_math, on_date=day, period=period, room=None, actor=None,
+                                  reason="кошумча", client_id=cid())
+    done = lift(w, made, tt_on(10, 21))
+    after = statuses(session, w)
+    assert after[tt_on(10, 23)] == ("planned", None)
+    assert after[tt_on(10, 30)] == ("cancelled", made.id)
+    assert (done.restored, done.kept) == (3, 1)
 
 
 # --- Over HTTP ---------------------------------------------------------------------------------
