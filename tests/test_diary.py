@@ -160,7 +160,7 @@ def test_another_familys_child_is_404_everywhere(client, week):
 
 # Routes for families; any other route naming a pupil is staff-only, and a parent is refused it.
 FAMILY_ENDPOINTS = {"diary.week", "diary.marks_page", "diary.homework", "diary.remark_acknowledge",
-                    "timetable.child_week"}
+                    "diary.record_download", "timetable.child_week"}
 PUPIL_ARGUMENTS = {"pupil_id", "child_id"}
 
 

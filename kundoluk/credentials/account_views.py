@@ -83,4 +83,5 @@ def audit_labels():
         "first_sign_in": _("first sign-in"),
         "password_changed": _("password changed"),
         "signed_out_everywhere": _("signed out everywhere"),
+        "record_downloaded": _("the child's whole record downloaded by a parent"),
     }

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
-from flask import abort, redirect, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kundoluk import clock
-from kundoluk.diary import FAMILY, actions, bp, marks, queries
+from kundoluk import audit, clock
+from kundoluk.diary import FAMILY, actions, bp, marks, queries, record
 from kundoluk.diary import week as weeks
 from kundoluk.extensions import db
 from kundoluk.web import pagecache
@@ -131,7 +131,25 @@ def _marks_page(pupil_id):
     report = marks.build(child, request.args.get("term"))
     if report is None:
         abort(404)
-    return render("diary/marks.html", child=child, children=children, report=report)
+    return render("diary/marks.html", child=child, children=children, report=report,
+                  parent_view=_is_parent())
+
+
+@bp.post("/<pupil_id>/record")
+@policy(PARENT)
+def record_download(pupil_id):
+    """Everything the school keeps about the child, as one workbook (the privacy notice's
+    promise); the school's audit log notes who downloaded it."""
+    require_own_pupil(current_user, pupil_id)
+    today = clock.today()
+    child = _child_or_404(_children(today - timedelta(days=5 * 366), today), pupil_id)
+    body = record.workbook(child.person)
+    audit.record("record_downloaded", actor=current_user.account, subject=child.person,
+                 school_id=child.school.id if child.school else None)
+    db.session.commit()
+    return Response(body, mimetype=record.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{record.file_name(child.person)}"',
+        "Cache-Control": "no-store"})
 
 
 @bp.get("/<pupil_id>/homework")
