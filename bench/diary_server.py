@@ -82,7 +82,7 @@ def build_dataset(url):
             upgrade(revision="heads")
         w = factories.make_world()
         factories.jr_calendar(w.school)
-        _fill_class(random.Random(7), w)
+        fill_class(random.Random(7), w)
         db.session.commit()
         login = w.accounts["parent"].login
         db.session.remove()
@@ -91,7 +91,9 @@ def build_dataset(url):
     return login
 
 
-def _fill_class(rng, w):
+def fill_class(rng, w, today=TODAY):
+    """25 pupils in w's class with ten subjects, six lessons a day from 1 September to the end
+    of today's week, with topics and homework, and marks and absences up to today."""
     from tests import factories
     pupils = [w.pupil] + [factories.make_pupil(w.school_class, rng.choice(GIVEN), rng.choice(FAMILY))
                           for _ in range(24)]
@@ -99,7 +101,7 @@ def _fill_class(rng, w):
         factories.make_assignment(factories.make_staff(w.school, "teacher", given=f"Мугалим{i}"),
                                   w.school_class, factories.make_subject(w.school, name))
         for i, name in enumerate(SUBJECTS)]
-    day, end, n = factories.year_start(), datetime.fromisoformat(TODAY).date(), 0
+    day, end, n = factories.year_start(), datetime.fromisoformat(today).date(), 0
     end += timedelta(days=6 - end.weekday())
     while day <= end:
         if day.isoweekday() <= 5:
@@ -108,7 +110,7 @@ def _fill_class(rng, w):
                 _lesson_rows(rng, w, lesson, pupils, n, past=day <= end - timedelta(days=4))
                 n += 1
         day += timedelta(days=1)
-    _news(w)
+    _news(w, today)
 
 
 def _lesson_rows(rng, w, lesson, pupils, n, past):
@@ -133,12 +135,12 @@ def _lesson_rows(rng, w, lesson, pupils, n, past):
                                 teaching_assignment_id=lesson.teaching_assignment_id, term_id=lesson.term_id))
 
 
-def _news(w):
+def _news(w, today):
     """A few outbox events (already handled) so the "new since your last visit" list has rows."""
     from kundoluk import clock, events
     for value in "54435":
         event = events.emit("mark", school_id=w.school.id, pupil_id=w.pupil.id,
-                            payload={"subject_id": w.math.id, "value": value, "lesson_date": TODAY, "state": "set"})
+                            payload={"subject_id": w.math.id, "value": value, "lesson_date": today, "state": "set"})
         event.handled_at = clock.now_utc()
 
 

@@ -4,11 +4,12 @@ import time
 import click
 from flask_migrate import upgrade
 
-from kundoluk import cli
+from kundoluk import cli, database
 
 
 def prepare(app, url):
-    """Compile translations, migrate to head, seed the demo into an empty database."""
+    """Compile translations, migrate to head, seed the demo into an empty database, refresh
+    SQLite's planner statistics."""
     started = time.monotonic()
     cli.compile_catalogs()
     with app.app_context():
@@ -17,6 +18,7 @@ def prepare(app, url):
         if not seed.has_data():
             click.echo("Seeding the demo schools…")
             seed.run()
+        database.refresh_statistics()
         click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
         click.echo(seed.logins_text(url))
     if app.config["PUSH_WORKER_THREAD"]:

@@ -73,7 +73,9 @@ def _pupil_rows(pupil):
     account = db.session.execute(sa.select(Account).where(Account.person_id == pupil.id)).scalar_one_or_none()
     parents = db.session.execute(
         sa.select(Person).join(Guardianship, Guardianship.parent_id == Person.id)
-        .where(Guardianship.pupil_id == pupil.id, Guardianship.valid_to.is_(None)).order_by(Person.sort_key)
+        .where(Guardianship.pupil_id == pupil.id, Guardianship.valid_from <= clock.today(),
+               sa.or_(Guardianship.valid_to.is_(None), Guardianship.valid_to >= clock.today()))
+        .order_by(Person.sort_key)
     ).scalars().all()
     rows = [[_("Field"), _("Value")],
             [_("Family name"), pupil.family_name or ""],
