@@ -1,6 +1,6 @@
 """Print whether many schools and a full year of marks make pages slower (DESIGN §4, "Scale").
 
-    .venv/bin/python bench/scale.py [--schools 30] [--runs 30] [--rounds 3] [--postgres]
+    .venv/bin/python bench/scale.py [--schools 30] [--runs 30] [--rounds 3] [--postgres [--skip-sqlite]]
 
 1. Builds, in a temporary SQLite file (with --postgres also in a database of its own on
    127.0.0.1:5432, dropped afterwards), tests.factories.make_world() with its class filled by
@@ -171,8 +171,9 @@ def run(one, many, label):
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{os.path.join(tmp, 'one.db')}", f"sqlite:///{os.path.join(tmp, 'many.db')}", "SQLite")
+    if not ARGS.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{os.path.join(tmp, 'one.db')}", f"sqlite:///{os.path.join(tmp, 'many.db')}", "SQLite")
     if ARGS.postgres:
         import sqlalchemy as sa
         names = [f"kundoluk_scale_{os.getpid()}_{part}" for part in ("one", "many")]
@@ -194,6 +195,7 @@ if __name__ == "__main__":
     parser.add_argument("--schools", type=int, default=30, help="worlds added (two schools each)")
     parser.add_argument("--runs", type=int, default=30, help="requests per page and round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL at 127.0.0.1:5432")
+    parser.add_argument("--skip-sqlite", action="store_true")
     ARGS = parser.parse_args()
     main()
