@@ -71,9 +71,19 @@ def list_children(pupil_ids, first, last):
     return list(children.values())
 
 
-def _pupil_groups(pupil_id):
+def _pupil_groups(pupil_id, first, last):
     """Whether a lesson's group is the pupil's on the lesson's date: their class (through a
-    dated enrolment) or a subgroup/elective they are a dated member of."""
+    dated enrolment) or a subgroup/elective they are a dated member of. The groups the pupil
+    was in at some point of [first, last] come first, so the lessons are found through the
+    (group, date) index, not by testing every lesson of the school in those days."""
+    enrolled = sa.and_(Enrolment.pupil_id == pupil_id, Enrolment.valid_from <= last,
+                       sa.or_(Enrolment.valid_to.is_(None), Enrolment.valid_to >= first))
+    member = sa.and_(GroupMember.pupil_id == pupil_id, GroupMember.valid_from <= last,
+                     sa.or_(GroupMember.valid_to.is_(None), GroupMember.valid_to >= first))
+    candidates = sa.union(
+        sa.select(StudyGroup.id).join(Enrolment, Enrolment.school_class_id == StudyGroup.school_class_id)
+        .where(StudyGroup.kind == "class", enrolled),
+        sa.select(GroupMember.group_id).where(member))
     by_class = (sa.select(StudyGroup.id)
                 .join(Enrolment, Enrolment.school_class_id == StudyGroup.school_class_id)
                 .where(StudyGroup.kind == "class", StudyGroup.id == Lesson.group_id, Enrolment.pupil_id == pupil_id,
@@ -83,7 +93,8 @@ def _pupil_groups(pupil_id):
                  .where(GroupMember.group_id == Lesson.group_id, GroupMember.pupil_id == pupil_id,
                         GroupMember.valid_from <= Lesson.on_date,
                         sa.or_(GroupMember.valid_to.is_(None), GroupMember.valid_to >= Lesson.on_date)))
-    return sa.or_(by_class.exists(), by_member.exists())
+    return sa.and_(Lesson.group_id.in_(candidates), Lesson.on_date.between(first, last),
+                   sa.or_(by_class.exists(), by_member.exists()))
 
 
 @dataclass
@@ -130,7 +141,7 @@ def _lessons_statement():
             .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
                                               IndividualHomework.pupil_id == pupil_id,
                                               IndividualHomework.deleted_at.is_(None)), isouter=True)
-            .where(Lesson.on_date.between(first, last), _pupil_groups(pupil_id))
+            .where(_pupil_groups(pupil_id, first, last))
             .order_by(Lesson.on_date, Lesson.period, Lesson.id))
 
 
@@ -272,7 +283,7 @@ def list_homework(pupil_id, first, last):
             .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
                                               IndividualHomework.pupil_id == pupil_id,
                                               IndividualHomework.deleted_at.is_(None)), isouter=True)
-            .where(Lesson.on_date.between(first, last), _pupil_groups(pupil_id),
+            .where(_pupil_groups(pupil_id, first, last),
                    sa.or_(LessonContent.homework.is_not(None), IndividualHomework.id.is_not(None)))
             .order_by(sa.func.coalesce(LessonContent.homework_due_on, IndividualHomework.due_on, Lesson.on_date),
                       Subject.name_ky))
