@@ -87,3 +87,19 @@ def test_dates_use_the_language(app):
             assert "сентября" in format_date(date(2026, 9, 1))
         with force_locale("ky"):
             assert "2026" in format_date(date(2026, 9, 1))
+
+
+def test_days_are_written_as_each_language_writes_them(app):
+    """Kyrgyz joins the day's number to the month with a hyphen; month names stay lower case."""
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from kundoluk.web.i18n import format_day, format_day_month
+    with app.test_request_context("/"):
+        with force_locale("ky"):
+            assert (format_day(date(2026, 10, 12)), format_day_month(date(2026, 10, 12))) == (
+                "дүйшөмбү, 12-октябрь", "12-окт.")
+        with force_locale("ru"):
+            assert (format_day(date(2026, 10, 12)), format_day_month(date(2026, 10, 12))) == (
+                "понедельник, 12 октября", "12 окт.")

@@ -54,8 +54,8 @@ def init_app(app):
     app.jinja_env.filters.update(
         date_long=lambda d: i18n.format_date(d, "long"),
         date_short=lambda d: i18n.format_date(d, "short"),
-        date_day=lambda d: i18n.format_date(d, "EEEE, d MMMM"),
-        date_dm=lambda d: i18n.format_date(d, "d MMM"),
+        date_day=i18n.format_day,
+        date_dm=i18n.format_day_month,
         time_hm=time_hm,
         iso_date=iso_date,
         decimal=lambda v: format_decimal(v) if v is not None else "",

@@ -37,3 +37,19 @@ def localized_name(names, lang):
 
 def format_date(value, fmt="long"):
     return babel_format_date(value, fmt) if value else ""
+
+
+# Day and month the way each language writes them: Kyrgyz joins the day's number to the month
+# with a hyphen ("12-октябрь"), Russian does not ("12 октября"); CLDR's own patterns say so too.
+DAY_PATTERNS = {"ky": "EEEE, d-MMMM", "ru": "EEEE, d MMMM"}
+DAY_MONTH_PATTERNS = {"ky": "d-MMM", "ru": "d MMM"}
+
+
+def format_day(value):
+    """Weekday, day and month: "дүйшөмбү, 12-октябрь", "понедельник, 12 октября"."""
+    return format_date(value, DAY_PATTERNS.get(current_language(), DAY_PATTERNS["ru"]))
+
+
+def format_day_month(value):
+    """Day and short month: "12-окт.", "12 окт."."""
+    return format_date(value, DAY_MONTH_PATTERNS.get(current_language(), DAY_MONTH_PATTERNS["ru"]))
