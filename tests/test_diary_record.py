@@ -61,6 +61,15 @@ def test_the_whole_record_in_one_workbook(client, week, session):
         week.accounts["parent"].id, week.pupil.id, week.school.id)
 
 
+def test_the_schools_audit_list_shows_the_download(client, week):
+    login(client, "parent")
+    assert download(client, week).status_code == 200
+    client.post("/logout", data={"csrf_token": client.get("/csrf").get_json()["token"]})
+    login(client, "admin")
+    page = client.get("/credentials/audit").get_data(as_text=True)
+    assert "ата-эне баланын бардык маалыматын жүктөп алды" in page and week.pupil.given_name in page
+
+
 def test_sheets_and_headings_speak_the_parents_language(client, week, session):
     titles = {}
     for lang in ("ky", "ru"):

@@ -17,7 +17,7 @@ from kundoluk.models import (
 AUDIT_ACTIONS = (
     "credentials_issued", "credentials_reissued", "parent_linked", "parent_unlinked",
     "link_code_made", "link_code_used", "person_imported", "import_applied",
-    "first_sign_in", "password_changed", "signed_out_everywhere",
+    "first_sign_in", "password_changed", "signed_out_everywhere", "record_downloaded",
 )
 AUDIT_PAGE = 50
 

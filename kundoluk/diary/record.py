@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from kundoluk import clock
+from kundoluk.credentials.queries import valid_on
 from kundoluk.credentials.spreadsheets import write_xlsx
 from kundoluk.extensions import db
 from kundoluk.journal import schemes
@@ -73,9 +74,7 @@ def _pupil_rows(pupil):
     account = db.session.execute(sa.select(Account).where(Account.person_id == pupil.id)).scalar_one_or_none()
     parents = db.session.execute(
         sa.select(Person).join(Guardianship, Guardianship.parent_id == Person.id)
-        .where(Guardianship.pupil_id == pupil.id, Guardianship.valid_from <= clock.today(),
-               sa.or_(Guardianship.valid_to.is_(None), Guardianship.valid_to >= clock.today()))
-        .order_by(Person.sort_key)
+        .where(Guardianship.pupil_id == pupil.id, valid_on(Guardianship, clock.today())).order_by(Person.sort_key)
     ).scalars().all()
     rows = [[_("Field"), _("Value")],
             [_("Family name"), pupil.family_name or ""],

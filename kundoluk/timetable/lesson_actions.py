@@ -262,11 +262,13 @@ def _release(lessons, absence, *, actor, reason, client_id):
     of whole grades stays), its cover goes back to its regular teacher, and none stays linked.
     Each write has its own derived client id. When the regular teacher is away that day too,
     the absent one was their substitute: see _cover_again."""
+    others = _other_absences(lessons, absence)
     for lesson in lessons:
         if lesson.status == "cancelled" and lesson.cancellation_id is None:  # a quarantine stays
             restore_lesson(lesson, unlink=True, actor=actor, reason=reason, base_version=lesson.version,
                            client_id=derived_id(client_id, "restore:" + lesson.public_id))
-        regular_away = _away(lesson.teacher_id, lesson.on_date, besides=absence)
+        regular_away = next((a for a in others.get(lesson.teacher_id, ())
+                             if a.starts_on <= lesson.on_date <= a.ends_on), None)
         if regular_away is not None:
             _cover_again(lesson, absence, regular_away, actor=actor, reason=reason, client_id=client_id)
         elif lesson.substituted:
@@ -276,6 +278,21 @@ def _release(lessons, absence, *, actor, reason, client_id):
             save_or_refuse(Lesson, {"absence_id": None}, lesson.school_id,
                            derived_id(client_id, "unlink:" + lesson.public_id), actor, row=lesson,
                            base_version=lesson.version)
+
+
+def _other_absences(lessons, absence):
+    """{teacher id: absences} of the lessons' regular teachers over their days, but this one
+    (one statement for all the lessons)."""
+    if not lessons:
+        return {}
+    stmt = sa.select(TeacherAbsence).where(
+        TeacherAbsence.teacher_id.in_({lesson.teacher_id for lesson in lessons}), TeacherAbsence.id != absence.id,
+        TeacherAbsence.starts_on <= max(lesson.on_date for lesson in lessons),
+        TeacherAbsence.ends_on >= min(lesson.on_date for lesson in lessons))
+    found = {}
+    for other in db.session.execute(stmt).scalars():
+        found.setdefault(other.teacher_id, []).append(other)
+    return found
 
 
 def _away(teacher_id, day, besides=None):
