@@ -11,6 +11,7 @@ from kundoluk import clock, events, writes
 from kundoluk.extensions import db
 from kundoluk.models import (
     AcademicYear, Enrolment, Bell, IndividualHomework, Lesson, LessonContent, Mark, AttendanceEntry, Remark, Term,
+    TermMark,
 )
 from tests import factories
 from tests.conftest import login, post
@@ -286,6 +287,35 @@ def test_marks_page_average_history_and_trend(client, week, session):
     assert "Алгебра" in page and "<polyline" in page
     assert "4,25" in page or "4.25" in page  # (5·2 + 4 + 3) ÷ 4
     assert "<details>" in page and "4 → 5" in page
+
+
+def test_final_marks_show_without_marks_and_name_the_quarter_or_half_year(client, week, session):
+    first = session.query(Term).filter_by(school_id=week.school.id).one()
+    second = add_term(week, 2, date(2026, 11, 10), date(2026, 12, 28))
+    pe = factories.make_subject(week.school, "Дене тарбия")
+    algebra = week.assignment.subject_id
+
+    def final(subject_id, value, term=None):
+        session.add(TermMark(school_id=week.school.id, pupil_id=week.pupil.id, subject_id=subject_id,
+                             academic_year_id=week.school.year.id, term_id=term and term.id, value=value,
+                             value_num=Decimal(value) if value.isdigit() else None))
+    final(algebra, "5", first)
+    final(algebra, "4")
+    final(pe.id, "осв.", first)  # excused from PE: a term mark, and no mark in any lesson
+    final(pe.id, "осв.")
+    session.flush()
+    login(client, "parent")
+    page = client.get(url(week, tail="/marks")).get_data(as_text=True)  # the first quarter
+    pe_card = page[page.index("Дене тарбия"):]
+    assert "Чейректик баа: <strong" in page and "осв." in pe_card
+    assert "Жылдык баа:" in page and "Жылдык баа:" not in pe_card  # the year mark of PE waits for the last term
+    page = client.get(url(week, tail=f"/marks?term={second.public_id}")).get_data(as_text=True)
+    assert "Жылдык баа: <strong class=\"mark\">осв." in page and "Чейректик баа:" not in page
+    first.kind = second.kind = "half"
+    week.accounts["parent"].person.language = "ru"
+    session.flush()
+    page = client.get(url(week, tail="/marks")).get_data(as_text=True)
+    assert "Полугодовая оценка: <strong" in page and "Четвертная" not in page
 
 
 def test_last_years_marks_at_the_school_left_stay_readable_for_the_parent(client, week, session):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from kundoluk.models import (
     AttendanceCheck, AttendanceEntry, AttendanceExcuse, ChangeHistory, IndividualHomework, JournalRemark, JournalSettings,
-    LessonContent, Mark, NotificationEvent, Remark, TermMark, WriteReceipt,
+    LessonContent, Mark, NotificationEvent, Remark, Term, TermMark, WriteReceipt,
 )
 from tests import factories
 from tests.conftest import login, post
@@ -343,12 +343,20 @@ def test_term_marks_page_proposes_from_the_weighted_average(client, jw, session)
              {"value": value, "client_id": cid(), "base_version": "0"})
     html = client.get(f"/journal/a/{jw.assignment.public_id}/term-marks").get_data(as_text=True)
     assert 'name="proposed" value="5"' in html and 'name="rule" value="weighted_average"' in html
+    assert "<title>Чейректик баалар" in html
+    journal = client.get(f"/journal/a/{jw.assignment.public_id}").get_data(as_text=True)
+    assert ">Чейректик баалар</a>" in journal
     resp = post(client, f"/journal/a/{jw.assignment.public_id}/term-marks/{jw.pupil.public_id}",
                 {"term": "1", "value": "4", "proposed": "5", "rule": "weighted_average", "client_id": cid(),
                  "base_version": "0"}, headers=hx(f"tm-{jw.pupil.public_id}"))
     assert resp.status_code == 200 and "<html" not in resp.get_data(as_text=True)
     row = session.execute(sa.select(TermMark)).scalar_one()
     assert (row.value, row.proposed_value, row.proposal_rule) == ("4", "5", "weighted_average")
+    for term in session.execute(sa.select(Term).where(Term.school_id == jw.school.id)).scalars():
+        term.kind = "half"  # grades 10–11 of many schools
+    session.flush()
+    html = client.get(f"/journal/a/{jw.assignment.public_id}/term-marks").get_data(as_text=True)
+    assert "<title>Жарым жылдык баалар" in html
 
 
 def test_class_teacher_records_a_range_of_days(client, jw, session):

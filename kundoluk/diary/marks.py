@@ -1,7 +1,7 @@
 """Marks by subject for a term: every mark, the weighted average, term and year marks, a trend."""
 from dataclasses import dataclass, field
 
-from kundoluk import clock
+from kundoluk import clock, names
 from kundoluk.diary import queries
 from kundoluk.journal.grading import weighted_average
 
@@ -71,13 +71,16 @@ def build(child, term_public_id):
     by_subject = {}
     for mark, on_date, subject in queries.list_term_marks(child.person.id, term, year_id):
         by_subject.setdefault(subject.id, SubjectMarks(subject)).marks.append((mark, on_date))
-    for final in queries.list_final_marks(child.person.id, year_id):
-        entry = by_subject.get(final.subject_id)
-        if entry is None:
-            continue  # a subject with a final mark but no mark this term: shown in its term
+    # A final mark shows even where the subject has no mark this term (осв. for a pupil excused
+    # from physical education); a year mark with the year's last term, or with any term where
+    # the subject has marks.
+    last_of_year = [t for t in terms if t.term.academic_year_id == year_id][-1].term
+    with_marks = set(by_subject)
+    for final, subject in queries.list_final_marks(child.person.id, year_id):
         if final.term_id == term.id:
-            entry.term_mark = final
-        elif final.term_id is None:
-            entry.year_mark = final
-    changed = [m.id for s in by_subject.values() for m, _ in s.marks if m.version > 1]
-    return Report(terms, chosen, list(by_subject.values()), queries.list_mark_history(changed))
+            by_subject.setdefault(subject.id, SubjectMarks(subject)).term_mark = final
+        elif final.term_id is None and (subject.id in with_marks or term.id == last_of_year.id):
+            by_subject.setdefault(subject.id, SubjectMarks(subject)).year_mark = final
+    subjects = sorted(by_subject.values(), key=lambda s: names.sort_key(s.subject.name_ky))
+    changed = [m.id for s in subjects for m, _ in s.marks if m.version > 1]
+    return Report(terms, chosen, subjects, queries.list_mark_history(changed))

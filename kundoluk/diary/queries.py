@@ -256,10 +256,11 @@ def list_term_marks(pupil_id, term, year_id):
 
 
 def list_final_marks(pupil_id, year_id):
-    """Term and year marks of the pupil in a year."""
-    return db.session.execute(sa.select(TermMark).where(
-        TermMark.pupil_id == pupil_id, TermMark.academic_year_id == year_id,
-        TermMark.deleted_at.is_(None))).scalars().all()
+    """Term and year marks of the pupil in a year, with their subjects (one statement)."""
+    return db.session.execute(
+        sa.select(TermMark, Subject).join(Subject, Subject.id == TermMark.subject_id)
+        .where(TermMark.pupil_id == pupil_id, TermMark.academic_year_id == year_id,
+               TermMark.deleted_at.is_(None))).all()
 
 
 def list_mark_history(mark_ids):
