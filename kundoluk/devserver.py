@@ -5,6 +5,7 @@ import click
 from flask_migrate import upgrade
 
 from kundoluk import cli, database
+from kundoluk.extensions import db
 
 
 def prepare(app, url):
@@ -18,6 +19,9 @@ def prepare(app, url):
         if not seed.has_data():
             click.echo("Seeding the demo schools…")
             seed.run()
+        # Outside a request SQLite begins every transaction IMMEDIATE: end the one has_data()
+        # opened, or ANALYZE on another connection waits for its lock and fails.
+        db.session.remove()
         database.refresh_statistics()
         click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
         click.echo(seed.logins_text(url))
