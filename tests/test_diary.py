@@ -355,6 +355,33 @@ def test_homework_list(client, week):
     assert "№ 245, 247" in page and "Сызыктуу теңдемелер" in page
 
 
+def test_homework_list_is_what_is_due_from_today_whenever_it_was_set(client, week, session):
+    def homework(set_on, due_on, text, period=4):
+        lesson = make_lesson(week, set_on, period)
+        session.add(LessonContent(school_id=week.school.id, lesson_id=lesson.id, homework=text,
+                                  homework_due_on=due_on))
+    homework(TODAY - timedelta(days=5), TODAY + timedelta(days=5), "set Friday, due Monday")
+    homework(TODAY - timedelta(days=2), TODAY - timedelta(days=1), "due yesterday")
+    homework(TODAY - timedelta(days=2), TODAY, "due today", period=5)
+    homework(TODAY + timedelta(days=7), TODAY + timedelta(days=9), "posted in advance")
+    homework(TODAY - timedelta(days=40), TODAY + timedelta(days=30), "a long project")  # beyond 21 days
+    homework(TODAY - timedelta(days=5), None, "undated, recent", period=6)  # no next lesson was planned
+    homework(TODAY - timedelta(days=8), None, "undated, old")
+    old = make_lesson(week, TODAY - timedelta(days=9), 6)
+    session.add(IndividualHomework(school_id=week.school.id, lesson_id=old.id, pupil_id=week.pupil.id,
+                                   text="own, set last week", due_on=TODAY + timedelta(days=1)))
+    session.flush()
+    login(client, "pupil")
+    page = client.get(url(week, tail="/homework")).get_data(as_text=True)
+    shown = [text for text in ("due today", "own, set last week", "set Friday, due Monday", "posted in advance")
+             if text in page]
+    assert shown == sorted(shown, key=page.index) == ["due today", "own, set last week", "set Friday, due Monday",
+                                                      "posted in advance"]
+    assert "due yesterday" not in page and "a long project" not in page and "undated, old" not in page
+    undated = page[page.rindex("<li", 0, page.index("undated, recent")):page.index("undated, recent")]
+    assert "берилген: жума, 9-октябрь" in undated
+
+
 def statements(app, count_sql, login_name, path):
     client = app.test_client()
     login(client, login_name)

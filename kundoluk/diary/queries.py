@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from kundoluk.extensions import db
+from kundoluk.journal.content import DUE_WITHIN
 from kundoluk.models import (
     AcademicYear, Bell, BellOverride, ChangeHistory, Enrolment, GroupMember, Holiday, IndividualHomework,
     Lesson, LessonContent, Mark, NotificationEvent, Person, Remark, Room, School, SchoolClass, StudyGroup,
@@ -22,6 +23,7 @@ from kundoluk.models import (
 NEWS_KINDS = ("mark", "attendance", "homework", "topic", "remark", "timetable")
 NEWS_DAYS = 14
 NEWS_LIMIT = 10
+UNDATED_SHOWN = timedelta(days=7)  # homework without a due date, after the lesson that set it
 
 
 def _overlaps(model, first, last):
@@ -71,19 +73,24 @@ def list_children(pupil_ids, first, last):
     return list(children.values())
 
 
-def _pupil_groups(pupil_id, first, last):
-    """Whether a lesson's group is the pupil's on the lesson's date: their class (through a
-    dated enrolment) or a subgroup/elective they are a dated member of. The groups the pupil
-    was in at some point of [first, last] come first, so the lessons are found through the
-    (group, date) index, not by testing every lesson of the school in those days."""
+def _pupil_lessons(stmt, pupil_id, first, last):
+    """stmt (selecting from Lesson) narrowed to the pupil's lessons from first to last: those
+    whose group is the pupil's on the lesson's date, their class (through a dated enrolment) or
+    a subgroup/elective they are a dated member of.
+
+    The groups the pupil was in at some point of [first, last] are joined as a derived table, so
+    the lessons are found through the (group, date) index. As `group_id IN (subquery)` SQLite
+    guessed the list long and, beside the tenancy's school_id term, scanned the school's
+    lessons of those days instead: 8 ms rather than 0.5 for the homework's 81 days."""
     enrolled = sa.and_(Enrolment.pupil_id == pupil_id, Enrolment.valid_from <= last,
                        sa.or_(Enrolment.valid_to.is_(None), Enrolment.valid_to >= first))
     member = sa.and_(GroupMember.pupil_id == pupil_id, GroupMember.valid_from <= last,
                      sa.or_(GroupMember.valid_to.is_(None), GroupMember.valid_to >= first))
     candidates = sa.union(
-        sa.select(StudyGroup.id).join(Enrolment, Enrolment.school_class_id == StudyGroup.school_class_id)
+        sa.select(StudyGroup.id.label("group_id"))
+        .join(Enrolment, Enrolment.school_class_id == StudyGroup.school_class_id)
         .where(StudyGroup.kind == "class", enrolled),
-        sa.select(GroupMember.group_id).where(member))
+        sa.select(GroupMember.group_id).where(member)).subquery("pupil_groups")
     by_class = (sa.select(StudyGroup.id)
                 .join(Enrolment, Enrolment.school_class_id == StudyGroup.school_class_id)
                 .where(StudyGroup.kind == "class", StudyGroup.id == Lesson.group_id, Enrolment.pupil_id == pupil_id,
@@ -93,8 +100,8 @@ def _pupil_groups(pupil_id, first, last):
                  .where(GroupMember.group_id == Lesson.group_id, GroupMember.pupil_id == pupil_id,
                         GroupMember.valid_from <= Lesson.on_date,
                         sa.or_(GroupMember.valid_to.is_(None), GroupMember.valid_to >= Lesson.on_date)))
-    return sa.and_(Lesson.group_id.in_(candidates), Lesson.on_date.between(first, last),
-                   sa.or_(by_class.exists(), by_member.exists()))
+    return (stmt.join(candidates, candidates.c.group_id == Lesson.group_id)
+            .where(Lesson.on_date.between(first, last), sa.or_(by_class.exists(), by_member.exists())))
 
 
 @dataclass
@@ -125,7 +132,7 @@ def _lessons_statement():
     pupil_id, first, last = PUPIL, FIRST, LAST
     teacher, taught_by = aliased(Person), aliased(Person)
     override = aliased(BellOverride)
-    return (sa.select(Lesson, Subject, teacher, taught_by, Room, LessonContent,
+    stmt = (sa.select(Lesson, Subject, teacher, taught_by, Room, LessonContent,
                       sa.func.coalesce(override.starts_at, Bell.starts_at),
                       sa.func.coalesce(override.ends_at, Bell.ends_at), AttendanceEntry, IndividualHomework)
             .join(Subject, Subject.id == Lesson.subject_id)
@@ -141,8 +148,8 @@ def _lessons_statement():
             .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
                                               IndividualHomework.pupil_id == pupil_id,
                                               IndividualHomework.deleted_at.is_(None)), isouter=True)
-            .where(_pupil_groups(pupil_id, first, last))
             .order_by(Lesson.on_date, Lesson.period, Lesson.id))
+    return _pupil_lessons(stmt, pupil_id, first, last)
 
 
 def attach_pupil_entries(rows, pupil_id, first, last, parent_view):
@@ -276,19 +283,24 @@ def list_mark_history(mark_ids):
     return history
 
 
-def list_homework(pupil_id, first, last):
-    """Homework set in the pupil's lessons from first to last: general and their own."""
-    stmt = (sa.select(Lesson, Subject, LessonContent, IndividualHomework)
+def list_homework(pupil_id, today, horizon):
+    """(lesson, subject, content, own homework, due date or None) of the homework the pupil has
+    to do from today to horizon, general and their own, by due date. Homework set on Friday for
+    Monday is due in the days to come, so lessons are looked for as far back as homework may be
+    due; homework without a due date (no next lesson was planned) stays for UNDATED_SHOWN after
+    the lesson that set it."""
+    due = sa.func.coalesce(LessonContent.homework_due_on, IndividualHomework.due_on)
+    stmt = (sa.select(Lesson, Subject, LessonContent, IndividualHomework, due.label("due"))
             .join(Subject, Subject.id == Lesson.subject_id)
             .join(LessonContent, LessonContent.lesson_id == Lesson.id, isouter=True)
             .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
                                               IndividualHomework.pupil_id == pupil_id,
                                               IndividualHomework.deleted_at.is_(None)), isouter=True)
-            .where(_pupil_groups(pupil_id, first, last),
-                   sa.or_(LessonContent.homework.is_not(None), IndividualHomework.id.is_not(None)))
-            .order_by(sa.func.coalesce(LessonContent.homework_due_on, IndividualHomework.due_on, Lesson.on_date),
-                      Subject.name_ky))
-    return db.session.execute(stmt).all()
+            .where(sa.or_(LessonContent.homework.is_not(None), IndividualHomework.id.is_not(None)),
+                   sa.or_(due.between(today, horizon),
+                          sa.and_(due.is_(None), Lesson.on_date.between(today - UNDATED_SHOWN, horizon))))
+            .order_by(sa.func.coalesce(due, Lesson.on_date), Subject.name_ky, Lesson.on_date))
+    return db.session.execute(_pupil_lessons(stmt, pupil_id, today - DUE_WITHIN, horizon)).all()
 
 
 def get_remark_or_404(public_id, pupil_id):

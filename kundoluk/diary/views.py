@@ -164,7 +164,7 @@ def _homework(pupil_id):
     today = clock.today()
     children = _children(today, today)
     child = _child_or_404(children, pupil_id)
-    rows = queries.list_homework(child.person.id, today - timedelta(days=1), today + timedelta(days=21))
+    rows = queries.list_homework(child.person.id, today, today + timedelta(days=21))
     return render("diary/homework.html", child=child, children=children, rows=rows, today=today)
 
 

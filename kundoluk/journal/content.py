@@ -22,6 +22,9 @@ TEXT_LIMITS = {"topic": 500, "covered": 2000, "homework": 2000, "work_note": 500
 MAX_EXCUSE_DAYS = 31
 EXCUSE_AHEAD_DAYS = 14   # a parent may call about the coming days; a note may cover them
 
+# How long after the lesson that sets it homework may be due (the diary looks that far back).
+DUE_WITHIN = timedelta(days=60)
+
 
 def _text(name, value):
     value = (value or "").strip() or None
@@ -42,7 +45,7 @@ def _due(lesson, due_on, homework):
     if not homework:
         return None
     due_on = due_on or next_lesson_date(lesson)
-    if due_on is not None and not lesson.on_date <= due_on <= lesson.on_date + timedelta(days=60):
+    if due_on is not None and not lesson.on_date <= due_on <= lesson.on_date + DUE_WITHIN:
         raise Refused(422, _l("The homework is due on the lesson's day or within 60 days after it."))
     return due_on
 
