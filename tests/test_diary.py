@@ -120,6 +120,16 @@ def test_a_lesson_shows_topic_homework_mark_absence_and_substitution(client, wee
     assert "Ата-энеге гана" in lesson and "Баарына көрүнөт" in lesson
 
 
+def test_on_sunday_the_diary_opens_on_the_coming_week(client, week):
+    clock.set_now(datetime(2026, 10, 18, 19, 0, tzinfo=ZoneInfo("Asia/Bishkek")))
+    login(client, "parent")
+    page = client.get(url(week)).get_data(as_text=True)
+    assert 'id="day-2026-10-19"' in page and 'id="day-2026-10-12"' not in page
+    assert f'href="{url(week)}?day=2026-10-12"' in page and f'href="{url(week)}?day=2026-10-26"' in page
+    back = client.get(url(week) + "?day=2026-10-12").get_data(as_text=True)  # the week just ended
+    assert "Сызыктуу теңдемелер" in back and f'href="{url(week)}" hx-get' in back
+
+
 def test_individual_homework_never_reaches_another_pupil(client, week, session):
     factories.make_account(week.classmate, login="bekzat")
     login(client, "bekzat")

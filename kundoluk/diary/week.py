@@ -17,10 +17,17 @@ def monday_of(day):
     return day - timedelta(days=day.isoweekday() - 1)
 
 
+def current_monday():
+    """The week the diary opens on: this one, and on Sunday the coming one. On Sunday evening a
+    family looks at Monday's lessons and homework; the week just ended is one link back."""
+    today = clock.today()
+    return monday_of(today + timedelta(days=1) if today.isoweekday() == 7 else today)
+
+
 def parse_day(text):
-    """The Monday of the week holding an ISO date (today's week when empty); BadDay otherwise."""
+    """The Monday of the week holding an ISO date (current_monday() when empty); BadDay otherwise."""
     if not text:
-        return monday_of(clock.today())
+        return current_monday()
     try:
         day = date.fromisoformat(text)
     except (TypeError, ValueError):
@@ -33,7 +40,7 @@ def parse_day(text):
 def week_url(pupil_public_id, monday):
     """A week's address; the current week's has no date, so it is one page (and one cache entry)."""
     from flask import url_for
-    if monday == monday_of(clock.today()):
+    if monday == current_monday():
         return url_for("diary.week", pupil_id=pupil_public_id)
     return url_for("diary.week", pupil_id=pupil_public_id, day=monday.isoformat())
 
