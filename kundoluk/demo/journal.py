@@ -1,30 +1,32 @@
-"""The demo's journal: the current quarter up to yesterday, kept the way teachers keep it.
+"""The demo's journal: the school year up to yesterday, kept the way teachers keep it.
 
-Every past lesson of the current term gets a topic and homework, its attendance (mostly
-present; colds of a few days recorded by the class teacher from a doctor's note, a few
-absences and late arrivals) and marks: some oral marks each lesson, independent works,
-and a control work every few weeks for the whole class. A few lessons stay unfilled, so
-journal discipline has something to show; today's lessons are left to the teacher.
-Rows are inserted in bulk; the events of the last school days are stored already handled.
-Deterministic for a given "today".
+Every past lesson of the year gets a topic and homework, its attendance (mostly present;
+colds of a few days recorded by the class teacher from a doctor's note, a few absences and
+late arrivals) and marks: some oral marks each lesson, independent works, and a control work
+every few weeks for the whole class. A term that has ended has its term marks, confirmed as
+the journal proposed them; a year that has ended, its year marks. A few lessons stay
+unfilled, so journal discipline has something to show; today's lessons are left to the
+teacher. Rows are inserted in bulk; the events of the last school days are stored already
+handled. Deterministic for a given "today".
 """
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
 from kundoluk import clock
 from kundoluk.extensions import db
+from kundoluk.journal import grading
 from kundoluk.models import (
     AcademicYear, AssessmentBand, AttendanceCheck, AttendanceEntry, AttendanceExcuse, Enrolment, GroupMember,
-    Lesson, LessonContent, Mark, NotificationEvent, School, SchoolClass, StudyGroup, Subject, Term,
+    Lesson, LessonContent, Mark, NotificationEvent, School, SchoolClass, StudyGroup, Subject, Term, TermMark,
 )
 
 SEED = 2027
 CHUNK = 2000
 UNFILLED_SHARE = 0.03       # lessons left without a topic or attendance (journal discipline)
-ILL_SPELL_SHARE = 0.12      # pupils with a cold of a few days this term
+ILL_SPELL_SHARE = 0.12      # pupils with a cold of a few days, per term
 ABSENT_SHARE, LATE_SHARE, EXCUSED_SHARE = 0.012, 0.02, 0.004
 EVENT_DAYS = 3              # events are made for the last school days only
 
@@ -86,28 +88,22 @@ def _seed_school(school, today, rng):
                               .order_by(AcademicYear.starts_on.desc())).scalars().first()
     if year is None:
         return
-    terms = _current_terms(year, today)
-    lessons = _lessons(terms, today)
+    terms = _year_terms(year)
+    lessons = _lessons([t for t in terms if t.starts_on <= today], today)
     if not lessons:
         return
     pupils = _pupils(school)
     bands = db.session.execute(sa.select(AssessmentBand.grade_from, AssessmentBand.grade_to, AssessmentBand.scheme)
                                .where(AssessmentBand.academic_year_id == year.id)).all()
-    book = _Journal(school, rng, lessons, pupils, bands, today)
+    book = _Journal(school, rng, lessons, pupils, bands, today, terms)
     book.fill()
     book.save()
 
 
-def _current_terms(year, today):
-    """Per grade range, the term containing today, else the one that ended last."""
-    terms = db.session.execute(sa.select(Term).where(Term.academic_year_id == year.id)
-                               .order_by(Term.starts_on)).scalars().all()
-    chosen = {}
-    for term in terms:
-        key = (term.grade_from, term.grade_to)
-        if term.starts_on <= today:
-            chosen[key] = term
-    return list(chosen.values())
+def _year_terms(year):
+    """The year's terms, for every range of grades, oldest first."""
+    return db.session.execute(sa.select(Term).where(Term.academic_year_id == year.id)
+                              .order_by(Term.starts_on)).scalars().all()
 
 
 def _lessons(terms, today):
@@ -140,15 +136,14 @@ def _pupils(school):
 
 
 class _Journal:
-    """One school's quarter, built in memory and inserted kind by kind."""
+    """One school's year so far, built in memory and inserted kind by kind."""
 
-    def __init__(self, school, rng, lessons, pupils, bands, today):
+    def __init__(self, school, rng, lessons, pupils, bands, today, terms):
         self.school, self.rng, self.lessons, self.pupils, self.today = school, rng, lessons, pupils, today
-        self.bands = bands
-        self.contents, self.checks, self.entries, self.marks = [], [], [], []
+        self.bands, self.terms = bands, terms   # all the year's terms, begun or not
+        self.contents, self.checks, self.entries, self.marks, self.finals = [], [], [], [], []
         self.ability = {}
-        self.ill = {}            # pupil id -> (first day, last day)
-        self.excuses = {}        # pupil id -> AttendanceExcuse
+        self.ill = defaultdict(list)   # pupil id -> [(first day, last day)], one spell a term at most
         days = sorted({row[0].on_date for row in lessons if row[0].on_date < today})
         self.days = days
         self._plan_illness(days)
@@ -161,11 +156,21 @@ class _Journal:
 
     def _plan_illness(self, days):
         everyone = sorted({p for ids in self.pupils.values() for p in ids})
+        periods = sorted({(t.starts_on, t.ends_on) for t in self.terms if t.starts_on <= self.today})
         for pupil in everyone:
             self.ability[pupil] = self.rng.choice((3.2, 3.6, 3.9, 4.1, 4.3, 4.6, 4.8))
-            if len(days) > 4 and self.rng.random() < ILL_SPELL_SHARE:
-                start = self.rng.randrange(len(days) - 2)
-                self.ill[pupil] = (days[start], days[min(start + self.rng.randint(1, 3), len(days) - 1)])
+        for first, last in periods:
+            in_term = [d for d in days if first <= d <= last]
+            if len(in_term) <= 4:
+                continue
+            for pupil in everyone:
+                if self.rng.random() < ILL_SPELL_SHARE:
+                    start = self.rng.randrange(len(in_term) - 2)
+                    self.ill[pupil].append((in_term[start], in_term[min(start + self.rng.randint(1, 3),
+                                                                             len(in_term) - 1)]))
+
+    def _spell(self, pupil, day):
+        return next((spell for spell in self.ill.get(pupil, ()) if spell[0] <= day <= spell[1]), None)
 
     def members(self, kind, class_id, group_id):
         return self.pupils[("class", class_id)] if kind == "class" else self.pupils[("group", group_id)]
@@ -185,6 +190,47 @@ class _Journal:
             absent = self._attendance(lesson, pupils, lang)
             if self._scheme(grade) != "no_marks":
                 self._marks(lesson, pupils, absent, work)
+        self._final_marks()
+
+    def _final_marks(self):
+        """Term marks of the terms that have ended, as the journal proposes them, and year marks
+        once every term of the year has ended (one per pupil and subject, as the journal keeps them)."""
+        ended = {t.id: t for t in self.terms if t.ends_on < self.today}
+        subject_of = {row[0].teaching_assignment_id: row[0].subject_id for row in self.lessons}
+        marks, teacher_of = defaultdict(list), {}
+        for m in self.marks:
+            if m["term_id"] in ended:
+                key = (m["pupil_id"], subject_of[m["teaching_assignment_id"]], m["term_id"])
+                marks[key].append((m["value_num"], m["weight"]))
+                teacher_of[key] = m["teaching_assignment_id"]
+        given = defaultdict(dict)
+        for key, values in sorted(marks.items()):
+            proposal = grading.propose_term(values)
+            if proposal.value is None:
+                continue
+            pupil, subject_id, term_id = key
+            term = ended[term_id]
+            given[(pupil, subject_id)][term_id] = (proposal.value, teacher_of[key])
+            self._final(pupil, teacher_of[key], subject_id, term.academic_year_id, term_id, proposal, term.ends_on)
+        for (pupil, subject_id), by_term in sorted(given.items()):
+            some = ended[next(iter(by_term))]
+            year_terms = [t for t in self.terms if (t.grade_from, t.grade_to) == (some.grade_from, some.grade_to)]
+            if any(t.ends_on >= self.today for t in year_terms):
+                continue  # the year goes on
+            proposal = grading.propose_year([by_term.get(t.id, (None,))[0] for t in year_terms], len(year_terms))
+            if proposal.value is not None:
+                assignment = by_term[max(by_term, key=lambda tid: ended[tid].starts_on)][1]
+                self._final(pupil, assignment, subject_id, some.academic_year_id, None, proposal,
+                            year_terms[-1].ends_on)
+
+    def _final(self, pupil, assignment, subject_id, year_id, term_id, proposal, ended_on):
+        confirmed = datetime.combine(ended_on + timedelta(days=1), time(12, 0), tzinfo=timezone.utc)
+        self.finals.append(dict(school_id=self.school.id, pupil_id=pupil, subject_id=subject_id,
+                                teaching_assignment_id=assignment, academic_year_id=year_id, term_id=term_id,
+                                kind="term", value=proposal.value,
+                                value_num=float(proposal.value) if proposal.value.isdigit() else None,
+                                proposed_value=proposal.value, proposal_rule=proposal.rule,
+                                confirmed_at=confirmed))
 
     def _next_dates(self):
         by_assignment = defaultdict(list)
@@ -221,11 +267,11 @@ class _Journal:
         away = set()
         rows = []
         for pupil in pupils:
-            spell = self.ill.get(pupil)
+            spell = self._spell(pupil, lesson.on_date)
             draw = self.rng.random()
-            if spell and spell[0] <= lesson.on_date <= spell[1]:
+            if spell:
                 rows.append(dict(code="ill", pupil_id=pupil, reason=ILL_REASON[lang], late_minutes=None,
-                                 excuse=pupil))
+                                 excuse=(pupil, spell)))
             elif draw < ABSENT_SHARE:
                 rows.append(dict(code="absent", pupil_id=pupil, reason=None, late_minutes=None))
             elif draw < ABSENT_SHARE + EXCUSED_SHARE:
@@ -265,18 +311,20 @@ class _Journal:
         self._save_excuses()
         _insert(AttendanceEntry, self.entries)
         _insert(Mark, self.marks)
+        _insert(TermMark, self.finals)
         self._events()
 
     def _save_excuses(self):
         rows = {}
-        for pupil, (first, last) in self.ill.items():
-            rows[pupil] = AttendanceExcuse(school_id=self.school.id, pupil_id=pupil, starts_on=first, ends_on=last,
-                                           code="ill", reason=None)
+        for pupil, spells in self.ill.items():
+            for first, last in spells:
+                rows[(pupil, (first, last))] = AttendanceExcuse(school_id=self.school.id, pupil_id=pupil,
+                                                                starts_on=first, ends_on=last, code="ill", reason=None)
         db.session.add_all(rows.values())
         db.session.flush()
         for entry in self.entries:
-            pupil = entry.pop("excuse", None)
-            entry["excuse_id"] = rows[pupil].id if pupil in rows else None
+            key = entry.pop("excuse", None)
+            entry["excuse_id"] = rows[key].id if key in rows else None
 
     def _events(self):
         """Events of the last school days (the diary's "what's new"), already handled."""
