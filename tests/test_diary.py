@@ -10,7 +10,7 @@ import pytest
 from kundoluk import clock, events, writes
 from kundoluk.extensions import db
 from kundoluk.models import (
-    AcademicYear, Enrolment, Bell, IndividualHomework, Lesson, LessonContent, Mark, AttendanceEntry, Remark, Term,
+    AcademicYear, Enrolment, Bell, GroupMember, IndividualHomework, Lesson, LessonContent, Mark, AttendanceEntry, Remark, Term,
     TermMark,
 )
 from tests import factories
@@ -128,6 +128,32 @@ def test_on_sunday_the_diary_opens_on_the_coming_week(client, week):
     assert f'href="{url(week)}?day=2026-10-12"' in page and f'href="{url(week)}?day=2026-10-26"' in page
     back = client.get(url(week) + "?day=2026-10-12").get_data(as_text=True)  # the week just ended
     assert "Сызыктуу теңдемелер" in back and f'href="{url(week)}" hx-get' in back
+
+
+def test_the_week_follows_the_pupil_through_a_change_of_class_and_group(client, week, session):
+    """Moved to another class on Wednesday, in a subgroup from Thursday: each lesson shows on the
+    days the pupil was there, and a day is never shown twice."""
+    monday, wednesday = TODAY - timedelta(days=2), TODAY
+    enrolment = session.query(Enrolment).filter_by(pupil_id=week.pupil.id).one()
+    enrolment.valid_to = wednesday - timedelta(days=1)
+    session.add(Enrolment(school_id=week.school.id, pupil_id=week.pupil.id, school_class_id=week.sibling_class.id,
+                          valid_from=wednesday))
+    there = factories.make_assignment(week.teacher, week.sibling_class, factories.make_subject(week.school, "Химия"))
+    subgroup = factories.make_subgroup(week.sibling_class, name="2")
+    session.add(GroupMember(school_id=week.school.id, group_id=subgroup.id, pupil_id=week.pupil.id,
+                            valid_from=wednesday + timedelta(days=1)))
+    in_group = factories.make_assignment(week.teacher, subgroup, factories.make_subject(week.school, "Информатика"))
+    shown = {make_lesson(week, monday, 5).public_id: True,                       # the old class, before
+             make_lesson(week, wednesday, 5).public_id: False,                   # the old class, after
+             make_lesson(week, monday, 6, assignment=there).public_id: False,    # the new class, before
+             make_lesson(week, wednesday, 6, assignment=there).public_id: True,  # the new class, after
+             make_lesson(week, wednesday, 7, assignment=in_group).public_id: False,
+             make_lesson(week, wednesday + timedelta(days=1), 7, assignment=in_group).public_id: True}
+    session.flush()
+    login(client, "parent")
+    page = client.get(url(week)).get_data(as_text=True)
+    assert {lesson_id: f'id="lesson-{lesson_id}"' in page for lesson_id in shown} == shown
+    assert all(page.count(f'id="lesson-{lesson_id}"') <= 1 for lesson_id in shown)
 
 
 def test_individual_homework_never_reaches_another_pupil(client, week, session):
