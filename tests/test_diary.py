@@ -120,7 +120,7 @@ def test_a_lesson_shows_topic_homework_mark_absence_and_substitution(client, wee
     assert "Ата-энеге гана" in lesson and "Баарына көрүнөт" in lesson
 
 
-def test_on_sunday_the_diary_opens_on_the_coming_week(client, week):
+def test_on_sunday_the_diary_and_timetable_open_on_the_coming_week(client, week):
     clock.set_now(datetime(2026, 10, 18, 19, 0, tzinfo=ZoneInfo("Asia/Bishkek")))
     login(client, "parent")
     page = client.get(url(week)).get_data(as_text=True)
@@ -128,6 +128,10 @@ def test_on_sunday_the_diary_opens_on_the_coming_week(client, week):
     assert f'href="{url(week)}?day=2026-10-12"' in page and f'href="{url(week)}?day=2026-10-26"' in page
     back = client.get(url(week) + "?day=2026-10-12").get_data(as_text=True)  # the week just ended
     assert "Сызыктуу теңдемелер" in back and f'href="{url(week)}" hx-get' in back
+    timetable = client.get(f"/timetable/children/{week.pupil.public_id}").get_data(as_text=True)
+    assert 'id="day-2026-10-19"' in timetable and 'id="day-2026-10-12"' not in timetable
+    clock.set_now(datetime(2026, 10, 17, 19, 0, tzinfo=ZoneInfo("Asia/Bishkek")))  # Saturday: still this week
+    assert 'id="day-2026-10-12"' in client.get(url(week)).get_data(as_text=True)
 
 
 def test_the_week_follows_the_pupil_through_a_change_of_class_and_group(client, week, session):

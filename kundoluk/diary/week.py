@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from kundoluk import clock
 from kundoluk.diary import queries
+from kundoluk.timetable import schooldays
 
 # How far from today a week may be asked for (older years stay readable through their terms).
 MAX_DISTANCE = timedelta(days=5 * 366)
@@ -13,15 +14,12 @@ class BadDay(ValueError):
     pass
 
 
-def monday_of(day):
-    return day - timedelta(days=day.isoweekday() - 1)
+monday_of = schooldays.monday
 
 
 def current_monday():
-    """The week the diary opens on: this one, and on Sunday the coming one. On Sunday evening a
-    family looks at Monday's lessons and homework; the week just ended is one link back."""
-    today = clock.today()
-    return monday_of(today + timedelta(days=1) if today.isoweekday() == 7 else today)
+    """The week the diary opens on (on Sunday, the coming one)."""
+    return schooldays.family_monday(clock.today())
 
 
 def parse_day(text):

@@ -15,6 +15,13 @@ def monday(day):
     return day - timedelta(days=day.isoweekday() - 1)
 
 
+def family_monday(today):
+    """The week a pupil or parent opens on: this one, and on Sunday the coming one. On Sunday
+    evening a family looks at Monday's lessons and homework; the week just ended is one link
+    back. Only Sunday: some schools teach on Saturday."""
+    return monday(today + timedelta(days=1) if today.isoweekday() == 7 else today)
+
+
 def week_number(year_start, day):
     """Week 1 is the week (Monday to Sunday) holding the first day of the school year.
 

@@ -41,6 +41,11 @@ def week_arg():
     return schooldays.monday(date_arg("week", clock.today()))
 
 
+def family_week_arg():
+    """The week asked for, else the one a family opens on (on Sunday, the coming one)."""
+    return schooldays.monday(date_arg("week", None) or schooldays.family_monday(clock.today()))
+
+
 def refuse(form_field, message):
     form_field.errors = list(form_field.errors) + [message]
 
@@ -360,7 +365,7 @@ def _week_page(pupil, school_class, start, children=None):
 @policy(PUPIL)
 def my_week():
     me = current_user.person
-    return _week_page(me, lesson_queries.pupil_class(me.id), week_arg())
+    return _week_page(me, lesson_queries.pupil_class(me.id), family_week_arg())
 
 
 @bp.get("/children")
@@ -380,7 +385,7 @@ def child_week(child_id):
     if chosen is None:
         abort(404)
     require_child(current_user, chosen[0].id)
-    return _week_page(chosen[0], chosen[1], week_arg(), children=rows)
+    return _week_page(chosen[0], chosen[1], family_week_arg(), children=rows)
 
 
 # --- The hall board ------------------------------------------------------------------------
