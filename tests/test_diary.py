@@ -118,6 +118,12 @@ def test_a_lesson_shows_topic_homework_mark_absence_and_substitution(client, wee
     assert week.teacher2.short_name in lesson and "<s>" + week.teacher.short_name + "</s>" in lesson
     assert "08:50" in lesson
     assert "Ата-энеге гана" in lesson and "Баарына көрүнөт" in lesson
+    add_mark(week, week.other_lesson, week.pupil, "4")  # no comment: its kind is still in words
+    session.flush()
+    page = client.get(url(week)).get_data(as_text=True)
+    other = page[page.index(f'id="lesson-{week.other_lesson.public_id}"'):]
+    other = other[:other.index("</li>")]
+    assert "4 — " + {"ky": "Оозеки", "ru": "Устн"}[lang] in other
 
 
 def test_on_sunday_the_diary_and_timetable_open_on_the_coming_week(client, week):
