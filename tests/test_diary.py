@@ -402,8 +402,8 @@ def test_homework_list(client, week):
 
 
 def test_homework_list_is_what_is_due_from_today_whenever_it_was_set(client, week, session):
-    def homework(set_on, due_on, text, period=4):
-        lesson = make_lesson(week, set_on, period)
+    def homework(set_on, due_on, text, period=4, status="planned"):
+        lesson = make_lesson(week, set_on, period, status=status)
         session.add(LessonContent(school_id=week.school.id, lesson_id=lesson.id, homework=text,
                                   homework_due_on=due_on))
     homework(TODAY - timedelta(days=5), TODAY + timedelta(days=5), "set Friday, due Monday")
@@ -413,6 +413,8 @@ def test_homework_list_is_what_is_due_from_today_whenever_it_was_set(client, wee
     homework(TODAY - timedelta(days=40), TODAY + timedelta(days=30), "a long project")  # beyond 21 days
     homework(TODAY - timedelta(days=5), None, "undated, recent", period=6)  # no next lesson was planned
     homework(TODAY - timedelta(days=8), None, "undated, old")
+    homework(TODAY + timedelta(days=1), TODAY + timedelta(days=2), "posted for a lesson since cancelled", 5,
+             status="cancelled")
     old = make_lesson(week, TODAY - timedelta(days=9), 6)
     session.add(IndividualHomework(school_id=week.school.id, lesson_id=old.id, pupil_id=week.pupil.id,
                                    text="own, set last week", due_on=TODAY + timedelta(days=1)))
@@ -424,6 +426,7 @@ def test_homework_list_is_what_is_due_from_today_whenever_it_was_set(client, wee
     assert shown == sorted(shown, key=page.index) == ["due today", "own, set last week", "set Friday, due Monday",
                                                       "posted in advance"]
     assert "due yesterday" not in page and "a long project" not in page and "undated, old" not in page
+    assert "since cancelled" not in page
     undated = page[page.rindex("<li", 0, page.index("undated, recent")):page.index("undated, recent")]
     assert "берилген: жума, 9-октябрь" in undated
 

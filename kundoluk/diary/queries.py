@@ -294,7 +294,8 @@ def list_homework(pupil_id, today, horizon):
             .join(IndividualHomework, sa.and_(IndividualHomework.lesson_id == Lesson.id,
                                               IndividualHomework.pupil_id == pupil_id,
                                               IndividualHomework.deleted_at.is_(None)), isouter=True)
-            .where(sa.or_(LessonContent.homework.is_not(None), IndividualHomework.id.is_not(None)),
+            .where(Lesson.status != "cancelled",  # homework posted ahead for a lesson that will not be
+                   sa.or_(LessonContent.homework.is_not(None), IndividualHomework.id.is_not(None)),
                    sa.or_(due.between(today, horizon),
                           sa.and_(due.is_(None), Lesson.on_date.between(today - UNDATED_SHOWN, horizon))))
             .order_by(sa.func.coalesce(due, Lesson.on_date), Subject.name_ky, Lesson.on_date))
